@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Single entry point behind the root npm scripts. Every target begins with the idempotent bootstrap.
+#   run.sh setup | test | start | bench [args] | stack up|down|status | exec CMD...
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+cd "$ROOT"
+
+bootstrap() { bash "$ROOT/infra/local/bootstrap.sh"; use_project_node; }
+provision() {
+  bootstrap
+  bash "$ROOT/infra/local/stack.sh" up
+  step "database: migrations"; npm run -s -w common db:migrate
+  step "model: default detector"; npm run -s -w inference --if-present model:default
+}
+
+target="${1:-}"; shift || true
+case "$target" in
+  setup) provision ;;
+  stack)
+    if [ "${1:-}" = "up" ]; then bootstrap; else use_project_node; fi
+    exec bash "$ROOT/infra/local/stack.sh" "$@" ;;
+  exec) use_project_node; exec "$@" ;;
+  test)
+    provision
+    step "typecheck (tsc -b)"; npx tsc -b
+    step "lint (biome)"; npx biome check .
+    step "tests: every workspace, then tests/"
+    exec npx turbo run test --concurrency=1 --output-logs=new-only --log-order=grouped "$@" ;;
+  start)
+    provision
+    exec node --import tsx "$ROOT/infra/local/start-all.ts" "$@" ;;
+  bench)
+    provision
+    exec npm run -s -w tests bench -- "$@" ;;
+  *) die "usage: run.sh setup|test|start|bench|stack up|down|status|exec CMD" ;;
+esac
