@@ -57,7 +57,15 @@ install_npm_deps() {
   want="$(cat "$ROOT/package-lock.json" "$ROOT"/*/package.json 2>/dev/null | sha256sum | cut -c1-16)-$(node -v)"
   if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then ok "npm deps: up to date"; return; fi
   step "npm deps: npm ci (node $(node -v); native addons build against .tools/node headers)"
-  (cd "$ROOT" && npm ci --no-audit --no-fund --loglevel=error --foreground-scripts=false) || die "npm ci failed; see the output above (retry is safe)"
+  if ! (cd "$ROOT" && npm ci --no-audit --no-fund --loglevel=error 2>"$LOGS/npm-ci.log"); then
+    if grep -q "Missing: .* from lock file" "$LOGS/npm-ci.log"; then
+      # This registry serves only some platforms' optional binaries (biome, turbo), which npm ci counts as a lock mismatch.
+      step "npm deps: npm ci refused (optional binaries of other platforms missing from this registry); using npm install with the same lock"
+      (cd "$ROOT" && npm install --no-audit --no-fund --loglevel=error) || die "npm install failed; see the output above (retry is safe)"
+    else
+      cat "$LOGS/npm-ci.log" >&2; die "npm ci failed; see .data/logs/npm-ci.log (retry is safe)"
+    fi
+  fi
   echo "$want" >"$stamp"
   ok "npm deps installed"
 }

@@ -1,0 +1,2 @@
+// The alerts service entry point (being built).
+export {};

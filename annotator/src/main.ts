@@ -1,0 +1,2 @@
+// The annotator service entry point (being built).
+export {};

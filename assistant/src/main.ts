@@ -1,0 +1,2 @@
+// The assistant service entry point (being built).
+export {};

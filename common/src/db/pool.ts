@@ -1,0 +1,22 @@
+import pg from 'pg';
+
+export type { Pool, PoolClient } from 'pg';
+
+/** A pg pool that never crashes the process on idle-client errors (e.g. PostgreSQL restarting). */
+export function createPool(
+  databaseUrl: string,
+  opts: { max?: number; onError?: (err: Error) => void } = {},
+): pg.Pool {
+  const pool = new pg.Pool({
+    connectionString: databaseUrl,
+    max: opts.max ?? 10,
+    connectionTimeoutMillis: 5_000,
+  });
+  pool.on('error', (err) => opts.onError?.(err));
+  return pool;
+}
+
+/** Readiness check for PostgreSQL. */
+export async function checkPostgres(pool: pg.Pool): Promise<void> {
+  await pool.query('select 1');
+}

@@ -1,0 +1,37 @@
+/** NATS subjects, streams, KV buckets and object stores: the only place these names are spelled. */
+export const subjects = {
+  frames: (cameraId: string) => `frames.${cameraId}`,
+  framesAll: 'frames.>',
+  detections: (cameraId: string) => `detections.${cameraId}`,
+  detectionsAll: 'detections.>',
+  alerts: (cameraId: string, event: string) => `alerts.${cameraId}.${event}`,
+  alertsAll: 'alerts.>',
+  annotateCandidates: (cameraId: string) => `annotate.candidates.${cameraId}`,
+  annotateCandidatesAll: 'annotate.candidates.>',
+  annotateFeedback: 'annotate.feedback',
+  dlq: (stream: string) => `dlq.${stream}`,
+  dlqAll: 'dlq.>',
+} as const;
+
+export const queueGroups = { inference: 'inference' } as const;
+
+export const streamNames = {
+  detections: 'DETECTIONS',
+  alerts: 'ALERTS',
+  hardExamples: 'HARD_EXAMPLES',
+  dlq: 'DLQ',
+} as const;
+
+export const kvBuckets = {
+  cameras: 'cameras',
+  rules: 'rules',
+  models: 'models',
+  cameraLeases: 'camera-leases',
+  cameraStatus: 'camera-status',
+} as const;
+
+export const objectStores = { snapshots: 'snapshots' } as const;
+
+/** Header carrying a JSON dead-letter reason on messages sent to dlq.<stream>. */
+export const DLQ_REASON_HEADER = 'Sentinel-Dlq-Reason';
+export const DLQ_SOURCE_HEADER = 'Sentinel-Dlq-Subject';

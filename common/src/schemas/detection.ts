@@ -1,0 +1,34 @@
+import { z } from 'zod';
+import { envelopeShape, normBoxSchema, normPointSchema } from './common.ts';
+
+export const detectionSchema = z.object({
+  label: z.string().min(1).max(64),
+  classId: z.number().int().nonnegative(),
+  score: z.number().min(0).max(1),
+  /** [x, y, w, h] normalised to the source frame. */
+  box: normBoxSchema,
+});
+export type Detection = z.infer<typeof detectionSchema>;
+
+export const trackStateSchema = z.enum(['tentative', 'confirmed', 'lost']);
+
+export const trackedDetectionSchema = detectionSchema.extend({
+  trackId: z.string().min(1).max(64),
+  trackState: trackStateSchema,
+  /** The object has not moved for a while (parked car). */
+  stationary: z.boolean().default(false),
+  /** Frames since the track was created. */
+  age: z.number().int().nonnegative().default(0),
+  /** Velocity in normalised units per second of the box centre. */
+  velocity: normPointSchema.optional(),
+});
+export type TrackedDetection = z.infer<typeof trackedDetectionSchema>;
+
+/** One processed frame's tracked detections on JetStream `detections.<cameraId>`. */
+export const detectionBatchSchema = z.object({
+  ...envelopeShape,
+  modelId: z.string().min(1),
+  source: z.object({ width: z.number().int().positive(), height: z.number().int().positive() }),
+  detections: z.array(trackedDetectionSchema).max(500),
+});
+export type DetectionBatch = z.infer<typeof detectionBatchSchema>;

@@ -1,0 +1,2 @@
+// The gateway service entry point (being built).
+export {};

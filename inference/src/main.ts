@@ -1,0 +1,2 @@
+// The inference service entry point (being built).
+export {};

@@ -1,0 +1,2 @@
+// The ingest service entry point (being built).
+export {};
