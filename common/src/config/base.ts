@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { bool, urlWithScheme } from './env-types.ts';
+import { bool, optionalString, urlWithScheme } from './env-types.ts';
 
 /** Variables every service reads. */
 export const baseEnv = {
@@ -18,4 +18,6 @@ export const baseEnv = {
   ),
   REDIS_URL: urlWithScheme(['redis', 'rediss'], 'redis://127.0.0.1:6380'),
   SENTINEL_PROVISION_NATS: bool(true),
+  /** HMAC secret for signed snapshot URLs (>= 32 chars). Unset: generated once into <data>/url-signing-secret (0600). */
+  SENTINEL_URL_SIGNING_SECRET: optionalString(),
 };

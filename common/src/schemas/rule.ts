@@ -105,6 +105,11 @@ export const ruleSchema = z.object({
   severity: severitySchema.default('warning'),
   /** Auto-resolve the alert this many seconds after the object left. */
   autoResolveSeconds: z.number().min(0).max(86_400).default(30),
+  /**
+   * A stationary object (parked car) that alerted stays suppressed, even under a new track id, until
+   * nothing has been seen at its place for this many seconds (then the place re-arms).
+   */
+  stationaryRearmSeconds: z.number().min(1).max(86_400).default(60),
   notify: z
     .object({ webPush: z.boolean().default(true), webhooks: z.array(z.string().url()).max(10).default([]) })
     .prefault({}),
