@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { envelopeShape, normBoxSchema, normPointSchema } from './common.ts';
+import { envelopeShape, normBoxSchema } from './common.ts';
 
 export const detectionSchema = z.object({
   label: z.string().min(1).max(64),
@@ -19,8 +19,8 @@ export const trackedDetectionSchema = detectionSchema.extend({
   stationary: z.boolean().default(false),
   /** Frames since the track was created. */
   age: z.number().int().nonnegative().default(0),
-  /** Velocity in normalised units per second of the box centre. */
-  velocity: normPointSchema.optional(),
+  /** Velocity of the box centre in normalised units per second; signed (left/up is negative). */
+  velocity: z.tuple([z.number().min(-100).max(100), z.number().min(-100).max(100)]).optional(),
 });
 export type TrackedDetection = z.infer<typeof trackedDetectionSchema>;
 
