@@ -1,4 +1,5 @@
 export * from './alert.ts';
+export * from './annotation.ts';
 export * from './camera.ts';
 export * from './coco-labels.ts';
 export * from './common.ts';
@@ -7,3 +8,4 @@ export * from './frame.ts';
 export * from './hard-example.ts';
 export * from './model.ts';
 export * from './rule.ts';
+export * from './snapshot.ts';
