@@ -12,7 +12,7 @@ const CELL = 8;
 function paintCell(data: Float32Array, b: number, row: number, col: number, rgb: [number, number, number]) {
   for (let c = 0; c < 3; c++)
     for (let y = row * CELL; y < (row + 1) * CELL; y++)
-      for (let x = col * CELL; x < (col + 1) * CELL; x++) data[((b * 3 + c) * SIZE + y) * SIZE + x] = rgb[c];
+      for (let x = col * CELL; x < (col + 1) * CELL; x++) data[((b * 3 + c) * SIZE + y) * SIZE + x] = rgb[c]!;
 }
 
 describe('YOLO decoder through onnxruntime', () => {
