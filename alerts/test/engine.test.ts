@@ -8,7 +8,9 @@ const T0 = Date.UTC(2026, 0, 5, 12, 0, 0); // a Monday, 12:00 UTC
 const yard = zone('yard', CAM, 0.4, 0.4, 0.8, 0.8);
 
 const run = (ev: RuleEvaluator, batches: ReturnType<typeof script>) => batches.flatMap((b) => ev.process(b));
-const of = (out: RuleOutput[], type: RuleOutput['type']) => out.filter((o) => o.type === type);
+function of<T extends RuleOutput['type']>(out: RuleOutput[], type: T) {
+  return out.filter((o): o is Extract<RuleOutput, { type: T }> => o.type === type);
+}
 
 test('enter: fires once after the inertia frames, not on border flicker, and resolves after the object leaves', () => {
   const ev = new RuleEvaluator({
@@ -103,7 +105,7 @@ test('line_cross: direction matters; jitter on the line does not fire', () => {
   let ev = mk();
   let out = run(ev, script(CAM, T0, walk('a', [0.8, 0.5], [0.2, 0.5], 10)));
   assert.equal(of(out, 'open').length, 1, 'east → west is left_to_right for a downward line');
-  assert.equal((of(out, 'open')[0] as { details: { direction: string } }).details.direction, 'left_to_right');
+  assert.equal(of(out, 'open')[0]!.details.direction, 'left_to_right');
   ev = mk();
   out = run(ev, script(CAM, T0, walk('b', [0.2, 0.5], [0.8, 0.5], 10)));
   assert.equal(of(out, 'open').length, 0, 'the other direction does not fire');
@@ -113,18 +115,6 @@ test('line_cross: direction matters; jitter on the line does not fire', () => {
   ]);
   out = run(ev, script(CAM, T0, jitter));
   assert.equal(of(out, 'open').length, 0, 'within the margin of the line');
-  ev = mk();
-  out = run(
-    ev,
-    script(
-      CAM,
-      T0,
-      walk('d', [0.8, -0.0], [0.2, 0.0], 2)
-        .map(() => [])
-        .concat(walk('d', [0.8, 0.5], [0.8, 0.5], 2)),
-    ),
-  );
-  assert.equal(of(out, 'open').length, 0);
 });
 
 test('line_cross: passing beyond the end of the segment is not a crossing', () => {
@@ -161,7 +151,7 @@ test('occupancy: N objects for T seconds fires once per camera, re-arms when the
   const opened = of(out, 'open');
   assert.equal(opened.length, 1);
   assert.equal((opened[0] as { trackId?: string }).trackId, undefined, 'a camera-level alert');
-  assert.equal((opened[0] as { details: { count: number } }).details.count, 2);
+  assert.equal(opened[0]!.details.count, 2);
   out = run(ev, script(CAM, T0 + 6000, hold(25, [two[0]!])));
   assert.equal(of(out, 'resolve').length, 1, 'resolves when the count stays below N');
   out = run(ev, script(CAM, T0 + 10_000, hold(20, two)));
