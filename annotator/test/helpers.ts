@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -130,3 +131,23 @@ export async function testJpeg(width: number, height: number, seed: number): Pro
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export type Box = { label: string; box: [number, number, number, number] };
+
+/** Drive one task through annotation and review via the API. */
+export async function annotateAndAccept(t: TestAnnotator, boxes: Box[]): Promise<number> {
+  const a = await t.token('alice');
+  const r = await t.token('rita');
+  const task = (await t.api('POST', '/tasks/next', { token: a, body: {} })).json;
+  const sub = await t.api('POST', `/tasks/${task.id}/submit`, {
+    token: a,
+    body: { version: task.version, boxes, noObjects: boxes.length === 0 },
+  });
+  assert.equal(sub.status, 200, JSON.stringify(sub.json));
+  const rev = (await t.api('POST', '/tasks/next', { token: r, body: { stage: 'review' } })).json;
+  assert.equal(rev.id, task.id);
+  const acc = await t.api('POST', `/tasks/${rev.id}/review`, { token: r, body: { decision: 'accept', version: rev.version } });
+  assert.equal(acc.status, 200);
+  return task.id;
+}
+
