@@ -104,7 +104,7 @@ export async function ensureDefaultModel(opts: {
     onProgress: (done, total) => log(`  converted ${done}/${total} ops`),
   });
   await mkdir(opts.modelsDir, { recursive: true });
-  const tmp = `${path}.tmp`;
+  const tmp = `${path}.${process.pid}.tmp.onnx`; // git-ignored like models/*.onnx
   await writeFile(tmp, result.bytes);
   await rename(tmp, path);
   const sha256 = sha256Bytes(result.bytes);

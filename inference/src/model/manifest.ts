@@ -58,7 +58,7 @@ export async function writeManifest(modelsDir: string, manifest: Manifest): Prom
     version: 1,
     models: Object.fromEntries(Object.entries(manifest.models).sort(([a], [b]) => a.localeCompare(b))),
   };
-  const tmp = `${path}.tmp`;
+  const tmp = join(modelsDir, `manifest.${process.pid}.json.tmp`); // git-ignored (models/*.json.tmp)
   await writeFile(tmp, `${JSON.stringify(sorted, null, 2)}\n`);
   await rename(tmp, path);
 }
