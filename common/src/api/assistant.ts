@@ -53,9 +53,4 @@ export const assistantVoiceResponseSchema = assistantQueryResponseSchema.extend(
 });
 export type AssistantVoiceResponse = z.infer<typeof assistantVoiceResponseSchema>;
 
-/** Error body of the assistant endpoints. */
-export const assistantErrorSchema = z.object({
-  error: z.string(),
-  message: z.string(),
-});
-export type AssistantError = z.infer<typeof assistantErrorSchema>;
+/** Errors use the gateway's error body (`apiErrorSchema` in ./errors.ts): `{ error: { code, message, details? } }`. */
