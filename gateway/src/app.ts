@@ -159,7 +159,6 @@ export async function startGateway(cfg: GatewayConfig, opts: StartOptions): Prom
     trustProxy: cfg.GATEWAY_TRUST_PROXY,
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
-    disableRequestLogging: cfg.SENTINEL_ENV === 'test',
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
