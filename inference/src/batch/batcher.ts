@@ -5,9 +5,11 @@
  *   camera keeps its place in the line, so a busy camera can never hold more than one seat in a batch.
  * - Round robin: each batch takes the pending cameras served least recently (never served first), so
  *   how often or in which order cameras send frames cannot move them ahead of the others.
- * - A batch is flushed when `maxBatchSize` frames are pending, or when the oldest pending frame has
- *   waited `maxDelayMs` (0: flush on the next turn of the event loop), and only while fewer than
- *   `maxInFlight` batches are running (backpressure: frames wait in their slot, where they stay fresh).
+ * - A batch is flushed when it is as full as it can get — `maxBatchSize` frames, or every camera seen
+ *   in the last `activeWindowMs` has a frame waiting (one slot per camera: waiting longer cannot add
+ *   more) — or when the oldest pending frame has waited `maxDelayMs` (0: flush on the next turn of the
+ *   event loop); and only while fewer than `maxInFlight` batches are running (backpressure: frames wait
+ *   in their slot, where newer ones replace them).
  * - Frames older than `maxFrameAgeMs` (from `capturedAt`) are dropped on arrival and at flush time.
  */
 export type BatchableFrame = { cameraId: string; capturedAt: number };
@@ -20,6 +22,8 @@ export type BatcherOptions = {
   maxFrameAgeMs: number;
   /** Batches running at once; more frames wait (and are replaced by newer ones). */
   maxInFlight: number;
+  /** A camera counts as active while it sent a frame this recently (default 1000 ms; 0: always wait for maxBatchSize). */
+  activeWindowMs?: number;
   now?: () => number;
 };
 
@@ -48,6 +52,8 @@ export class DynamicBatcher<T extends BatchableFrame> {
   private readonly lastServed = new Map<string, number>();
   private servedSeq = 0;
   private lastPruneSeq = 0;
+  /** Last frame time per camera, to know how full a batch can get. */
+  private readonly lastPushAt = new Map<string, number>();
   private readonly now: () => number;
   private inFlight = 0;
   private timer: NodeJS.Timeout | undefined;
@@ -87,6 +93,7 @@ export class DynamicBatcher<T extends BatchableFrame> {
       this.hooks.onDrop?.(item, 'stale');
       return false;
     }
+    this.lastPushAt.set(item.cameraId, now);
     const existing = this.slots.get(item.cameraId);
     if (existing) {
       this.hooks.onDrop?.(existing.item, 'superseded');
@@ -137,7 +144,7 @@ export class DynamicBatcher<T extends BatchableFrame> {
   private schedule(): void {
     if (this.closed || this.slots.size === 0) return;
     if (this.inFlight >= this.opts.maxInFlight) return; // re-evaluated when a batch completes
-    if (this.slots.size >= this.opts.maxBatchSize) {
+    if (this.slots.size >= this.fullSize()) {
       this.clearTimers();
       this.flush('full');
       return;
@@ -163,12 +170,26 @@ export class DynamicBatcher<T extends BatchableFrame> {
     if (this.closed || this.slots.size === 0) return;
     if (this.inFlight >= this.opts.maxInFlight) return;
     const dueIn = this.oldestWaitingSince() + this.opts.maxDelayMs - this.now();
-    if (dueIn > 0 && this.slots.size < this.opts.maxBatchSize) {
+    if (dueIn > 0 && this.slots.size < this.fullSize()) {
       // The slot that set the timer was served meanwhile; wait for the current oldest.
       this.schedule();
       return;
     }
-    this.flush(this.slots.size >= this.opts.maxBatchSize ? 'full' : 'timeout');
+    this.flush(this.slots.size >= this.fullSize() ? 'full' : 'timeout');
+  }
+
+  /** The batch size worth waiting for: maxBatchSize, or fewer when fewer cameras are sending. */
+  private fullSize(): number {
+    const now = this.now();
+    const window = this.opts.activeWindowMs ?? 1000;
+    if (window === 0) return this.opts.maxBatchSize;
+    let active = 0;
+    for (const [id, at] of this.lastPushAt) {
+      if (now - at <= window) active++;
+      else if (!this.slots.has(id)) this.lastPushAt.delete(id);
+      if (active >= this.opts.maxBatchSize) break;
+    }
+    return Math.max(1, Math.min(this.opts.maxBatchSize, active));
   }
 
   private flush(trigger: Batch<T>['trigger']): void {

@@ -9,7 +9,7 @@ function collect(opts: Partial<ConstructorParameters<typeof DynamicBatcher<F>>[0
   const batches: Array<Batch<F> & { at: number }> = [];
   const drops: Array<{ item: F; reason: DropReason }> = [];
   const b = new DynamicBatcher<F>(
-    { maxBatchSize: 4, maxDelayMs: 50, maxFrameAgeMs: 500, maxInFlight: 1, ...opts },
+    { maxBatchSize: 4, maxDelayMs: 50, maxFrameAgeMs: 500, maxInFlight: 1, activeWindowMs: 0, ...opts },
     async (batch) => {
       batches.push({ ...batch, at: Date.now() });
       if (runMs) await sleep(runMs);
@@ -63,6 +63,31 @@ describe('DynamicBatcher', () => {
     await sleep(5);
     assert.equal(batches.length, 1);
     assert.equal(batches[0]!.items.length, 2);
+  });
+
+  it('does not wait when every active camera already has a frame waiting', async () => {
+    const { b, batches } = collect({ maxBatchSize: 8, maxDelayMs: 10_000, activeWindowMs: 1000 });
+    for (const c of ['a', 'b', 'c', 'd']) b.push(frame(c));
+    await sleep(20);
+    assert.deepEqual(
+      batches.map((x) => x.items.map((i) => i.cameraId).join()),
+      ['a'],
+      'the only known camera goes at once; then a is active but silent, so b, c, d wait',
+    );
+    b.push(frame('a'));
+    await sleep(5);
+    assert.equal(batches.length, 2, 'all four active cameras waiting: flushed without the delay');
+    assert.deepEqual(batches[1]!.items.map((i) => i.cameraId).sort(), ['a', 'b', 'c', 'd']);
+    assert.equal(batches[1]!.trigger, 'full');
+    b.push(frame('a'));
+    b.push(frame('b'));
+    await sleep(30);
+    assert.equal(batches.length, 2, 'c and d are active but silent: a and b wait');
+    b.push(frame('c'));
+    b.push(frame('d'));
+    await sleep(5);
+    assert.equal(batches.length, 3);
+    assert.equal(batches[2]!.items.length, 4);
   });
 
   it('drops frames older than maxFrameAgeMs on arrival and while waiting', async () => {
