@@ -108,7 +108,8 @@ export async function validateModelFile(
     const [, d1, d2] = out.dims;
     if (out.dims.length !== 3 || typeof d1 !== 'number' || typeof d2 !== 'number')
       throw new ModelFileError(file, `yolo output must be [N,4+C,A], got ${fmt(out)}`);
-    const classes = opts.labels ? opts.labels.length : d1 < d2 ? d1 - 4 : d2 - 4;
+    // without labels assume the Ultralytics layout [N, 4 + C, A]; with labels either axis may hold 4 + C
+    const classes = opts.labels ? opts.labels.length : d1 - 4;
     if (d1 !== 4 + classes && d2 !== 4 + classes)
       throw new ModelFileError(file, `yolo output ${fmt(out)} does not have 4 + ${classes} channels`);
     if (classes < 1) throw new ModelFileError(file, `yolo output ${fmt(out)} has no class channels`);
