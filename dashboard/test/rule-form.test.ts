@@ -14,23 +14,30 @@ import {
   type ZoneDraft,
 } from '../src/lib/rule-form.ts';
 
-const zones = [
-  { id: 'zone-door', cameraId: 'cam-a' },
-  { id: 'zone-yard', cameraId: 'cam-a' },
-  { id: 'zone-other', cameraId: 'cam-b' },
-];
-const draft = (patch: Partial<RuleDraft> = {}): RuleDraft => ({
-  ...newRuleDraft('cam-a'),
-  name: 'Door watch',
-  zoneId: 'zone-door',
-  ...patch,
-});
 const square = [
   [0.1, 0.1],
   [0.5, 0.1],
   [0.5, 0.5],
   [0.1, 0.5],
 ] as const;
+const zone = (id: string, cameraId: string) => ({
+  id,
+  cameraId,
+  name: id,
+  polygon: square.map((p) => [p[0], p[1]] as [number, number]),
+  inertiaFrames: 3,
+});
+/** What the editor knows from GET /cameras and GET /zones. */
+const zones = {
+  cameraIds: ['cam-a', 'cam-b'],
+  zones: [zone('zone-door', 'cam-a'), zone('zone-yard', 'cam-a'), zone('zone-other', 'cam-b')],
+};
+const draft = (patch: Partial<RuleDraft> = {}): RuleDraft => ({
+  ...newRuleDraft('cam-a'),
+  name: 'Door watch',
+  zoneId: 'zone-door',
+  ...patch,
+});
 const zoneDraft = (patch: Partial<ZoneDraft> = {}): ZoneDraft => ({
   ...newZoneDraft('cam-a'),
   name: 'Door',
@@ -72,14 +79,24 @@ describe('rule editor validation (shared zod schema)', () => {
     assert.deepEqual(errorsAt(zero.errors, 'condition.seconds'), ['must be > 0 seconds']);
   });
 
-  it('requires a zone, and one that belongs to a watched camera', () => {
+  it('requires a zone, and one that belongs to the watched camera (gateway reference checks)', () => {
     assert.deepEqual(errorsAt(validateRuleDraft(draft({ zoneId: '' }), zones).errors, 'condition.zoneId'), [
       'pick a zone',
     ]);
     const wrongCam = validateRuleDraft(draft({ zoneId: 'zone-other' }), zones);
-    assert.match(errorsAt(wrongCam.errors, 'condition.zoneId')[0]!, /camera cam-b/);
+    assert.match(
+      errorsAt(wrongCam.errors, 'condition.zoneId')[0]!,
+      /camera 'cam-b', which the rule does not watch/,
+    );
     const gone = validateRuleDraft(draft({ zoneId: 'zone-deleted' }), zones);
-    assert.deepEqual(errorsAt(gone.errors, 'condition.zoneId'), ['zone no longer exists']);
+    assert.deepEqual(errorsAt(gone.errors, 'condition.zoneId'), ["unknown zone 'zone-deleted'"]);
+    const twoCams = validateRuleDraft(draft({ cameraIds: ['cam-a', 'cam-b'] }), zones);
+    assert.match(errorsAt(twoCams.errors, 'cameraIds', true)[0]!, /make one rule per camera/);
+    const typo = validateRuleDraft(draft({ labels: ['persn'] }), zones);
+    assert.deepEqual(errorsAt(typo.errors, 'labels'), [
+      "unknown object class 'persn' (did you mean 'person'?)",
+    ]);
+    assert.equal(validateRuleDraft(draft({ zoneId: 'zone-deleted' })).ok, true, 'no references known yet');
   });
 
   it('rejects a sequence through the same zone twice', () => {
@@ -138,6 +155,18 @@ describe('rule editor validation (shared zod schema)', () => {
     assert.deepEqual(errorsAt(v.errors, 'schedule.windows.1.end'), [
       'window start and end are equal (empty window)',
     ]);
+    const overlap = validateRuleDraft(
+      draft({
+        scheduleEnabled: true,
+        timezone: 'UTC',
+        windows: [
+          { days: [1], start: '08:00', end: '12:00' },
+          { days: [1], start: '11:00', end: '13:00' },
+        ],
+      }),
+      zones,
+    );
+    assert.match(errorsAt(overlap.errors, 'schedule.windows.1', true)[0]!, /overlaps window 0 on Monday/);
     const none = validateRuleDraft(draft({ scheduleEnabled: true, timezone: 'UTC', windows: [] }), zones);
     assert.deepEqual(errorsAt(none.errors, 'schedule.windows'), [
       'schedule has no windows; omit the schedule to arm always',

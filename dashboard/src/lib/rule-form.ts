@@ -3,7 +3,11 @@
  * geometry), its conversion to the API bodies, and validation with the shared zod schemas so the editor
  * shows exactly the messages the gateway would answer with, next to the field they concern.
  */
-import { type Rule, type RuleInput, ruleSchema, type Zone, zoneSchema } from '@sentinel/common/schemas/rule';
+import {
+  type RuleReferenceContext,
+  validateRuleReferences,
+} from '@sentinel/common/rules/validate-references';
+import { type Rule, ruleSchema, type Zone, zoneSchema } from '@sentinel/common/schemas/rule';
 import type { z } from 'zod';
 import type { LineDraft, PolygonDraft } from './polygon-drawing.ts';
 
@@ -52,6 +56,7 @@ export type RuleDraft = {
   cooldownSeconds: string;
   severity: 'info' | 'warning' | 'critical';
   autoResolveSeconds: string;
+  stationaryRearmSeconds: string;
   webPush: boolean;
   webhooks: string;
 };
@@ -110,6 +115,7 @@ export function newRuleDraft(cameraId?: string): RuleDraft {
     cooldownSeconds: '60',
     severity: 'warning',
     autoResolveSeconds: '30',
+    stationaryRearmSeconds: '60',
     webPush: true,
     webhooks: '',
   };
@@ -171,6 +177,7 @@ export function ruleDraftToInput(d: RuleDraft): Record<string, unknown> {
     cooldownSeconds: parseNumber(d.cooldownSeconds),
     severity: d.severity,
     autoResolveSeconds: parseNumber(d.autoResolveSeconds),
+    stationaryRearmSeconds: parseNumber(d.stationaryRearmSeconds),
     notify: { webPush: d.webPush, webhooks },
   };
 }
@@ -191,6 +198,7 @@ export function ruleToDraft(r: Rule): RuleDraft {
     cooldownSeconds: String(r.cooldownSeconds),
     severity: r.severity,
     autoResolveSeconds: String(r.autoResolveSeconds),
+    stationaryRearmSeconds: String(r.stationaryRearmSeconds),
     webPush: r.notify.webPush,
     webhooks: r.notify.webhooks.join('\n'),
     scheduleEnabled: Boolean(r.schedule),
@@ -268,13 +276,11 @@ export function errorsAt(errors: FieldErrors, path: string, exact = false): stri
 export type Validation<T> = { ok: true; value: T; errors: FieldErrors } | { ok: false; errors: FieldErrors };
 
 /**
- * Validate the rule form. Adds the editor's own checks the schema cannot know about: the referenced
- * zones must exist on a selected camera, and the line must be fully drawn.
+ * Validate the rule form with the shared schema, then (when the cameras and zones are known) with the
+ * gateway's own reference checks (`validateRuleReferences`: zones exist on the rule's camera, known
+ * classes, non-overlapping schedule windows). Adds the editor's checks: a zone picked, the line drawn.
  */
-export function validateRuleDraft(
-  d: RuleDraft,
-  zones: readonly { id: string; cameraId: string }[] = [],
-): Validation<RuleInput> {
+export function validateRuleDraft(d: RuleDraft, refs?: RuleReferenceContext): Validation<Rule> {
   const input = ruleDraftToInput(d);
   const parsed = ruleSchema.safeParse(input, { reportInput: true });
   const errors = parsed.success ? {} : issuesToFieldErrors(parsed.error.issues);
@@ -286,27 +292,18 @@ export function validateRuleDraft(
   if (d.conditionType === 'line_cross') {
     if (!d.line.a) add('condition.line', 'draw the line on the snapshot (click two points)');
     else if (!d.line.b) add('condition.line', 'click the second point of the line');
-  }
-  const usesZones = d.conditionType !== 'line_cross';
-  if (usesZones) {
-    const zoneIdsToCheck =
+  } else {
+    const picked =
       d.conditionType === 'sequence'
         ? ([
             ['condition.zoneIds.0', d.zoneId],
             ['condition.zoneIds.1', d.zoneId2],
           ] as const)
         : ([['condition.zoneId', d.zoneId]] as const);
-    for (const [path, zoneId] of zoneIdsToCheck) {
-      if (!zoneId) {
-        errors[path] = ['pick a zone'];
-        continue;
-      }
-      const zone = zones.find((z) => z.id === zoneId);
-      if (zones.length > 0 && !zone) add(path, 'zone no longer exists');
-      else if (zone && !d.cameraIds.includes(zone.cameraId))
-        add(path, `zone belongs to camera ${zone.cameraId}, which the rule does not watch`);
-    }
+    for (const [path, zoneId] of picked) if (!zoneId) errors[path] = ['pick a zone'];
   }
+  if (parsed.success && refs)
+    for (const issue of validateRuleReferences(parsed.data, refs)) add(issue.path, issue.message);
   if (parsed.success && Object.keys(errors).length === 0) return { ok: true, value: parsed.data, errors };
   return { ok: false, errors };
 }
