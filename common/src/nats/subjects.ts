@@ -11,6 +11,11 @@ export const subjects = {
   annotateFeedback: 'annotate.feedback',
   dlq: (stream: string) => `dlq.${stream}`,
   dlqAll: 'dlq.>',
+  /** Request/reply: ask the ingest worker owning a camera for a fresh JPEG (reply: snapshotReplySchema). */
+  snapshotRequest: (cameraId: string) => `snapshots.request.${cameraId}`,
+  snapshotRequestAll: 'snapshots.request.*',
+  /** Core NATS heartbeat of every ingest worker (ingestHeartbeatSchema), used to split cameras. */
+  ingestHeartbeat: 'ingest.heartbeat',
 } as const;
 
 export const queueGroups = { inference: 'inference' } as const;

@@ -90,7 +90,7 @@ class Feeder:
             src.emit("end-of-stream")
             return
         au = self.clip.units[self.n % len(self.clip.units)]
-        if self.mode.get("corrupt") and self.n >= self.clip.fps and not is_keyframe(au):
+        if self.mode.get("corrupt") and self.n >= self.clip.fps:
             au = self.corrupt(au)
         buf = Gst.Buffer.new_wrapped(au)
         buf.pts = self.n * self.clip.duration_ns
@@ -101,9 +101,10 @@ class Feeder:
 
     def corrupt(self, au: bytes) -> bytes:
         b = bytearray(au)
-        # Keep the first 16 bytes (start code, AUD, slice header start); scramble the rest.
-        for _ in range(max(8, len(b) // 20)):
-            k = self.rng.randrange(16, len(b)) if len(b) > 16 else 0
+        # Keep the access unit delimiter (6 bytes) so the stream stays splittable; scramble a
+        # quarter of every other byte, NAL headers and parameter sets included.
+        for _ in range(max(8, len(b) // 4)):
+            k = self.rng.randrange(6, len(b)) if len(b) > 6 else 0
             b[k] = self.rng.randrange(256)
         return bytes(b)
 
