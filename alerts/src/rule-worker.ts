@@ -32,6 +32,8 @@ export type RuleWorkerOptions = {
   consumerPrefix?: string;
   engine?: EngineOptions;
   tickMs?: number;
+  /** KV bucket holding the rules (default `rules`). */
+  bucket?: string;
 };
 
 /**
@@ -68,7 +70,7 @@ export class RuleWorker {
   }
 
   async start(): Promise<void> {
-    const kv = await new Kvm(this.o.nc).open(kvBuckets.rules);
+    const kv = await new Kvm(this.o.nc).open(this.o.bucket ?? kvBuckets.rules);
     // watch updates first, then read current values: nothing changed in between is missed
     const watch = await kv.watch({ include: KvWatchInclude.UpdatesOnly });
     this.watchStop = () => watch.stop();
@@ -101,9 +103,9 @@ export class RuleWorker {
   private applyKv(key: string, value: Uint8Array) {
     try {
       const entry = ruleKvEntrySchema.parse(JSON.parse(new TextDecoder().decode(value)));
-      this.rules.upsert(entry);
+      const changed = this.rules.upsert(entry);
       this.keyToRule.set(key, entry.rule.id);
-      this.o.logger.info({ ruleId: entry.rule.id, enabled: entry.rule.enabled }, 'rule loaded');
+      if (changed) this.o.logger.info({ ruleId: entry.rule.id, enabled: entry.rule.enabled }, 'rule loaded');
     } catch (err) {
       this.o.logger.error({ key, err: (err as Error).message }, 'invalid rule in KV ignored');
     }
@@ -179,6 +181,10 @@ export class RuleWorker {
       return;
     }
     this.o.metrics?.ruleEvalMs.observe(performance.now() - started);
+    this.o.logger.debug(
+      { frameId: batch.frameId, outputs: outputs.length, n: batch.detections.length },
+      'evaluated',
+    );
     try {
       for (const o of outputs) {
         const rule = this.rules.get(o.ruleId)?.rule;

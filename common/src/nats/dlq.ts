@@ -16,5 +16,7 @@ export async function deadLetter(
   h.set(DLQ_REASON_HEADER, reason.slice(0, 2000));
   h.set(DLQ_SOURCE_HEADER, msg.subject);
   await js.publish(subjects.dlq(stream), msg.data, { headers: h });
-  msg.term(reason.slice(0, 200));
+  // No reason on the TERM: NATS 2.9 does not parse '+TERM <reason>' and would leave the message
+  // pending until ack_wait (then redeliver it). The reason travels in the DLQ header instead.
+  msg.term();
 }

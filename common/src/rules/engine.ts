@@ -570,11 +570,21 @@ export class RuleSet {
   private readonly evaluators = new Map<string, RuleEvaluator>();
   constructor(private readonly opts: EngineOptions = {}) {}
 
-  /** Add or replace a rule (its state restarts). */
-  upsert(entry: RuleEntry): void {
+  private readonly fingerprints = new Map<string, string>();
+
+  /**
+   * Add or replace a rule. An identical definition (same rule and zones) keeps the running state
+   * (open alerts, tracks, anchors); a changed one restarts it. Returns false when nothing changed.
+   */
+  upsert(entry: RuleEntry): boolean {
+    const fp = JSON.stringify({ rule: entry.rule, zones: entry.zones });
+    if (this.fingerprints.get(entry.rule.id) === fp && this.evaluators.has(entry.rule.id)) return false;
+    this.fingerprints.set(entry.rule.id, fp);
     this.evaluators.set(entry.rule.id, new RuleEvaluator(entry, this.opts));
+    return true;
   }
   remove(ruleId: string): boolean {
+    this.fingerprints.delete(ruleId);
     return this.evaluators.delete(ruleId);
   }
   get(ruleId: string): RuleEvaluator | undefined {

@@ -77,11 +77,21 @@ export async function mirrorRulesToKv(
   db: Queryable,
   nc: NatsConnection,
   ruleIds?: string[],
+  /** KV bucket (default `rules`; tests use their own). */
+  bucket: string = kvBuckets.rules,
 ): Promise<{ put: number; deleted: number; invalid: Array<{ id: string; error: string }> }> {
-  const kv = await new Kvm(nc).open(kvBuckets.rules);
+  const kv = await new Kvm(nc).open(bucket);
   const { entries, invalid } = await loadRuleEntries(db, ruleIds);
   const enc = new TextEncoder();
-  for (const e of entries) await kv.put(ruleKvKey(e.rule.id), enc.encode(JSON.stringify(e)));
+  let put = 0;
+  for (const e of entries) {
+    const key = ruleKvKey(e.rule.id);
+    const value = JSON.stringify(e);
+    const cur = await kv.get(key);
+    if (cur?.operation === 'PUT' && cur.string() === value) continue; // unchanged: no watch event
+    await kv.put(key, enc.encode(value));
+    put++;
+  }
   const keep = new Set(entries.map((e) => ruleKvKey(e.rule.id)));
   const candidates = ruleIds
     ? ruleIds.map(ruleKvKey)
@@ -98,5 +108,5 @@ export async function mirrorRulesToKv(
         deleted++;
       }
     }
-  return { put: entries.length, deleted, invalid };
+  return { put, deleted, invalid };
 }
