@@ -168,7 +168,7 @@ describe('dataset exports: COCO, YOLO, VOC zips re-read by independent parsers',
       const want = expected.get(Number(stem.split('_').at(-1)))!;
       const objs = doc.object ?? [];
       assert.equal(objs.length, want.length);
-      objs.forEach((o: { name: string; bndbox: Record<string, number> }, i: number) => {
+      objs.forEach((o: { name: string; bndbox: { xmin: number; ymin: number; xmax: number; ymax: number } }, i: number) => {
         const b = want[i]!.box;
         assert.equal(o.name, want[i]!.label);
         const { xmin, ymin, xmax, ymax } = o.bndbox;

@@ -52,7 +52,7 @@ export async function startTestAnnotator(
     let body: BodyInit | undefined;
     if (o.raw) {
       headers['content-type'] = o.contentType ?? 'application/octet-stream';
-      body = o.raw;
+      body = o.raw as unknown as BodyInit;
     } else if (o.body !== undefined) {
       headers['content-type'] = 'application/json';
       body = JSON.stringify(o.body);
