@@ -18,7 +18,7 @@ describe('input preprocessing', () => {
     const t = toInputTensor([rgb], spec);
     assert.deepEqual(t.dims, [1, 3, 2, 2]);
     const expect = [10, 40, 70, 100, 20, 50, 80, 110, 30, 60, 90, 120].map((v) => v / 255);
-    t.data.forEach((v, i) => assert.ok(Math.abs(v - expect[i]!) < 1e-6));
+    for (let i = 0; i < 12; i++) assert.ok(Math.abs(t.data[i]! - expect[i]!) < 1e-6);
     const norm = { ...spec, mean: [0.5, 0.5, 0.5] as const, std: [0.25, 0.25, 0.25] as const };
     const n = new Float32Array(12);
     fillInputTensor(n, 0, rgb, norm);
