@@ -1,0 +1,202 @@
+import assert from 'node:assert/strict';
+import { createSocket } from 'node:dgram';
+import { after, before, describe, test } from 'node:test';
+import {
+  frameMetaSchema,
+  type NatsConnection,
+  objectStores,
+  snapshotKeys,
+  snapshotReplySchema,
+  subjects,
+} from '@sentinel/common';
+import { uniqueId, waitFor } from '@sentinel/common/testing/index';
+import type { KV } from '@nats-io/kv';
+import { Objm } from '@nats-io/obj';
+import type { IngestWorker } from '../src/worker.ts';
+import {
+  buckets,
+  camera,
+  collectFrames,
+  connect,
+  DemoServer,
+  freePort,
+  putCamera,
+  sleep,
+  startWorker,
+  waitStatus,
+} from './helpers.ts';
+
+describe('ingest with a real RTSP server and NATS', () => {
+  const group = uniqueId('g');
+  const ids = {
+    demo5: uniqueId('fps5'),
+    hd2: uniqueId('fps2'),
+    still: uniqueId('still'),
+    walk: uniqueId('walk'),
+    secure: uniqueId('secure'),
+    live: uniqueId('live'),
+  };
+  let server: DemoServer;
+  let nc: NatsConnection;
+  let kv: { cameras: KV; leases: KV; status: KV };
+  let worker: IngestWorker;
+  let rtpPort: number;
+
+  before(async () => {
+    server = await DemoServer.start();
+    nc = await connect('ingest-stream-test');
+    kv = await buckets(nc);
+    rtpPort = await freePort();
+    worker = await startWorker(nc, group, { liveRtp: new Map([[ids.live, { host: '127.0.0.1', port: rtpPort }]]) });
+  });
+
+  after(async () => {
+    await worker?.stop();
+    for (const id of Object.values(ids)) {
+      await kv.cameras.delete(id).catch(() => undefined);
+      await kv.status.delete(id).catch(() => undefined);
+    }
+    await nc?.close();
+    await server?.stop();
+  });
+
+  test('frames arrive at the configured fps and model size with valid metadata', async () => {
+    const a = collectFrames(nc, ids.demo5);
+    const b = collectFrames(nc, ids.hd2);
+    const noMotion = { motion: { enabled: false } };
+    await putCamera(kv.cameras, camera(group, ids.demo5, server.url('demo'), { detectFps: 5, ...noMotion }));
+    await putCamera(kv.cameras, camera(group, ids.hd2, server.url('demo-720'), { detectFps: 2, ...noMotion }));
+    await waitStatus(kv.status, ids.demo5, (s) => s.state === 'streaming');
+    await waitStatus(kv.status, ids.hd2, (s) => s.state === 'streaming');
+    await waitFor(() => a.frames.length > 0 && b.frames.length > 0, { timeoutMs: 5000, label: 'first frames' });
+    const startA = a.frames.length;
+    const startB = b.frames.length;
+    const t0 = Date.now();
+    await sleep(5000);
+    const secs = (Date.now() - t0) / 1000;
+    const fpsA = (a.frames.length - startA) / secs;
+    const fpsB = (b.frames.length - startB) / secs;
+    a.stop();
+    b.stop();
+    assert.ok(fpsA >= 4 && fpsA <= 6, `5 fps camera delivered ${fpsA.toFixed(2)} fps`);
+    assert.ok(fpsB >= 1.4 && fpsB <= 2.6, `2 fps camera delivered ${fpsB.toFixed(2)} fps`);
+    for (const f of [...a.frames, ...b.frames]) {
+      frameMetaSchema.parse(f.meta);
+      assert.equal(f.bytes, 512 * 512 * 3);
+      assert.equal(f.meta.width, 512);
+      assert.equal(f.meta.format, 'rgb24');
+      assert.ok(f.at - f.meta.capturedAt < 1000, `frame ${f.at - f.meta.capturedAt} ms old on arrival`);
+    }
+    assert.deepEqual(a.frames.at(-1)!.meta.source, { width: 768, height: 576 });
+    assert.deepEqual(a.frames.at(-1)!.meta.letterbox, { scale: 512 / 768, padX: 0, padY: 64 });
+    assert.deepEqual(b.frames.at(-1)!.meta.source, { width: 1280, height: 720 });
+    const seqs = a.frames.map((f) => f.meta.seq);
+    assert.deepEqual(seqs, [...seqs].sort((x, y) => x - y), 'seq increases');
+  });
+
+  test('a static scene sends only keep-alives while walking pedestrians send frames with motion boxes', async () => {
+    const still = collectFrames(nc, ids.still);
+    const walk = collectFrames(nc, ids.walk);
+    await putCamera(kv.cameras, camera(group, ids.still, server.url('still'), { keepAliveSeconds: 1 }));
+    await putCamera(kv.cameras, camera(group, ids.walk, server.url('demo'), { keepAliveSeconds: 1 }));
+    await waitStatus(kv.status, ids.still, (s) => s.state === 'streaming');
+    await waitStatus(kv.status, ids.walk, (s) => s.state === 'streaming');
+    await sleep(6000);
+    still.stop();
+    walk.stop();
+    const s = still.frames;
+    assert.ok(s.length >= 3 && s.length <= 9, `still camera published ${s.length} frames in ~6 s`);
+    for (const f of s) {
+      assert.equal(f.meta.keepAlive, true, 'static scene frames are keep-alives');
+      assert.deepEqual(f.meta.motion.boxes, []);
+    }
+    for (let i = 1; i < s.length; i++)
+      assert.ok(s[i]!.meta.capturedAt - s[i - 1]!.meta.capturedAt >= 900, 'keep-alives about 1 s apart');
+    const moving = walk.frames.filter((f) => f.meta.motion.boxes.length > 0);
+    assert.ok(moving.length >= 15, `walking scene: ${moving.length} of ${walk.frames.length} frames had motion`);
+    for (const f of moving) {
+      frameMetaSchema.parse(f.meta);
+      assert.equal(f.meta.keepAlive, false);
+      assert.ok(f.meta.motion.ratio > 0 && f.meta.motion.ratio < 0.5, `ratio ${f.meta.motion.ratio}`);
+      for (const [x, y, w, h] of f.meta.motion.boxes) assert.ok(w > 0 && h > 0 && x + w <= 1.0001 && y + h <= 1.0001);
+    }
+  });
+
+  test('on-demand snapshot returns the key of a fresh JPEG; the 1 fps ring keeps latest.jpg', async () => {
+    const reply = snapshotReplySchema.parse(
+      (await nc.request(subjects.snapshotRequest(ids.walk), new Uint8Array(), { timeout: 5000 })).json(),
+    );
+    assert.equal(reply.ok, true);
+    if (!reply.ok) return;
+    assert.ok(Date.now() - reply.capturedAt < 3000, 'fresh');
+    assert.deepEqual([reply.width, reply.height], [768, 576]);
+    const store = await new Objm(nc).open(objectStores.snapshots);
+    const jpeg = await store.getBlob(reply.key);
+    assert.ok(jpeg && jpeg[0] === 0xff && jpeg[1] === 0xd8, 'a JPEG');
+    assert.equal(jpeg.length, reply.bytes);
+    const latest = await store.getBlob(snapshotKeys.latest(ids.walk));
+    assert.ok(latest && latest[0] === 0xff && latest[1] === 0xd8);
+    const info1 = await store.info(snapshotKeys.latest(ids.walk));
+    await sleep(2200);
+    const info2 = await store.info(snapshotKeys.latest(ids.walk));
+    assert.ok(info1 && info2 && info2.mtime > info1.mtime, 'latest.jpg is refreshed every second');
+    await store.delete(reply.key);
+    // A camera nobody runs gets no answer.
+    await assert.rejects(nc.request(subjects.snapshotRequest(uniqueId('none')), new Uint8Array(), { timeout: 500 }));
+  });
+
+  test('credentials from the camera config open a protected stream and never appear in status', async () => {
+    await putCamera(
+      kv.cameras,
+      camera(group, ids.secure, server.url('secure'), { username: 'demo', password: 'demo-secret' }),
+    );
+    const s = await waitStatus(kv.status, ids.secure, (x) => x.state === 'streaming');
+    const raw = (await kv.status.get(ids.secure))!.string();
+    assert.ok(!raw.includes('demo-secret'));
+    assert.equal(s.workerId, worker.workerId);
+  });
+
+  test('live view pass-through sends the H.264 stream as RTP to the configured UDP port', async () => {
+    const sock = createSocket('udp4');
+    const packets: Buffer[] = [];
+    sock.on('message', (m) => packets.push(m));
+    await new Promise<void>((r) => sock.bind(rtpPort, '127.0.0.1', () => r()));
+    try {
+      await putCamera(kv.cameras, camera(group, ids.live, server.url('demo'), { motion: { enabled: false } }));
+      await waitFor(() => packets.length > 20, { timeoutMs: 15_000, label: 'RTP packets' });
+      const p = packets[packets.length - 1]!;
+      assert.equal(p[0]! >> 6, 2, 'RTP version 2');
+      assert.equal(p[1]! & 0x7f, 96, 'payload type 96');
+    } finally {
+      sock.close();
+      await kv.cameras.delete(ids.live);
+    }
+  });
+
+  test('stopping and restarting the camera server recovers the camera', async () => {
+    const before = await waitStatus(kv.status, ids.demo5, (s) => s.state === 'streaming');
+    await server.stop();
+    const down = await waitStatus(kv.status, ids.demo5, (s) => s.state === 'reconnecting' || s.state === 'offline', 15_000);
+    assert.ok(['stream_ended', 'unreachable', 'no_frames'].includes(down.reason ?? ''), `reason ${down.reason}`);
+    await sleep(1000);
+    await server.start();
+    const frames = collectFrames(nc, ids.demo5);
+    const up = await waitStatus(kv.status, ids.demo5, (s) => s.state === 'streaming', 20_000);
+    assert.ok(up.reconnects > before.reconnects);
+    await waitFor(() => frames.frames.length >= 3, { timeoutMs: 10_000, label: 'frames after recovery' });
+    frames.stop();
+  });
+
+  test('removing a camera from KV stops it and clears its lease and status', async () => {
+    await kv.cameras.delete(ids.hd2);
+    await waitFor(async () => !(await kv.leases.get(ids.hd2).then((e) => e?.operation === 'PUT')), {
+      timeoutMs: 5000,
+      label: 'lease released',
+    });
+    assert.ok(!worker.ownedCameras().has(ids.hd2));
+    const frames = collectFrames(nc, ids.hd2);
+    await sleep(1500);
+    frames.stop();
+    assert.equal(frames.frames.length, 0);
+  });
+});
