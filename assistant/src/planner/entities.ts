@@ -105,25 +105,31 @@ function ngrams(text: string, max = 3): { phrase: string; start: number; end: nu
   const out: { phrase: string; start: number; end: number }[] = [];
   for (let n = max; n >= 1; n--)
     for (let i = 0; i + n <= words.length; i++) {
-      const gram = words.slice(i, i + n);
-      if (gram.every((w) => STOP.has(w.replace(/'/g, '')))) continue;
+      const gram = words.slice(i, i + n).map((w) => w.replace(/'s$/, '').replace(/'/g, ''));
       if (STOP.has(gram[0]!) || STOP.has(gram[gram.length - 1]!)) continue;
-      out.push({ phrase: gram.join(' ').replace(/'/g, ''), start: i, end: i + n });
+      out.push({ phrase: gram.join(' '), start: i, end: i + n });
     }
   return out;
 }
 
+const norm = (s: string) => s.toLowerCase().replace(/[_-]+/g, ' ').trim();
+const wordsOf = (s: string) => norm(s).split(/\s+/).filter(Boolean);
+
 /**
- * Named things (cameras or zones) mentioned in the text: exact name/id phrases first, then fuzzy
- * matches of 1-3 word phrases (Fuse.js, typo-tolerant), one thing per phrase, no overlapping phrases.
+ * Named things (cameras, zones) mentioned in the text. Phrases of 1-3 words are tried longest
+ * first, in three passes: exact name or id; words that belong to exactly one name ("garden" →
+ * "Back Garden"); then fuzzy (Fuse.js, typo-tolerant, similar length). One thing per phrase and no
+ * overlapping phrases, so "parking lot" wins over the zone "Lot entrance".
  */
-export function findNamed<T extends Named>(text: string, items: readonly T[], threshold = 0.25): Match<T>[] {
+export function findNamed<T extends Named>(
+  text: string,
+  items: readonly T[],
+  key: (t: T) => string = (t) => t.id,
+  threshold = 0.25,
+): Match<T>[] {
   if (items.length === 0) return [];
   const fuse = new Fuse(items as T[], {
-    keys: [
-      { name: 'name', weight: 0.7 },
-      { name: 'id', weight: 0.3 },
-    ],
+    keys: ['name'],
     includeScore: true,
     ignoreLocation: true,
     threshold,
@@ -131,18 +137,23 @@ export function findNamed<T extends Named>(text: string, items: readonly T[], th
   const used = new Set<number>();
   const found = new Map<string, Match<T>>();
   const grams = ngrams(text);
-  const norm = (s: string) => s.toLowerCase().replace(/[_-]+/g, ' ').trim();
-  for (const exactPass of [true, false]) {
+  for (const pass of ['exact', 'words', 'fuzzy'] as const) {
     for (const g of grams) {
-      if ([...Array(g.end - g.start).keys()].some((k) => used.has(g.start + k))) continue;
+      let free = true;
+      for (let k = g.start; k < g.end; k++) if (used.has(k)) free = false;
+      if (!free) continue;
       let hit: { item: T; score: number } | undefined;
-      if (exactPass) {
+      if (pass === 'exact') {
         const item = items.find((x) => norm(x.name) === norm(g.phrase) || norm(x.id) === norm(g.phrase));
         if (item) hit = { item, score: 0 };
-      } else if (g.phrase.length >= 3) {
+      } else if (pass === 'words') {
+        const gw = wordsOf(g.phrase);
+        const cands =
+          g.phrase.length >= 4 ? items.filter((x) => gw.every((w) => wordsOf(x.name).includes(w))) : [];
+        if (cands.length === 1) hit = { item: cands[0]!, score: 0.1 };
+      } else if (g.phrase.length >= 4) {
         const r = fuse.search(g.phrase)[0];
         const target = r ? norm(r.item.name) : '';
-        // Fuzzy only when the phrase is about as long as the name (no partial-word hits).
         if (
           r &&
           (r.score ?? 1) <= threshold &&
@@ -150,18 +161,30 @@ export function findNamed<T extends Named>(text: string, items: readonly T[], th
         )
           hit = { item: r.item, score: r.score ?? 1 };
       }
-      if (!hit || found.has(hit.item.id)) continue;
+      if (!hit || found.has(key(hit.item))) continue;
       for (let k = g.start; k < g.end; k++) used.add(k);
-      found.set(hit.item.id, { item: hit.item, phrase: g.phrase, score: hit.score });
+      found.set(key(hit.item), { item: hit.item, phrase: g.phrase, score: hit.score });
     }
   }
   return [...found.values()];
 }
 
-export function findCameras(text: string, cameras: readonly CameraInfo[]): Match<CameraInfo>[] {
-  return findNamed(text, cameras);
-}
+export type Place = { kind: 'camera'; item: CameraInfo } | { kind: 'zone'; item: ZoneInfo };
 
-export function findZones(text: string, zones: readonly ZoneInfo[]): Match<ZoneInfo>[] {
-  return findNamed(text, zones);
+/** Cameras and zones named in the text, matched together so one phrase names one thing. */
+export function findPlaces(
+  text: string,
+  cameras: readonly CameraInfo[],
+  zones: readonly ZoneInfo[],
+): { cameras: CameraInfo[]; zones: ZoneInfo[] } {
+  type Tagged = { id: string; name: string; place: Place };
+  const items: Tagged[] = [
+    ...cameras.map((c) => ({ id: c.id, name: c.name, place: { kind: 'camera' as const, item: c } })),
+    ...zones.map((z) => ({ id: z.id, name: z.name, place: { kind: 'zone' as const, item: z } })),
+  ];
+  const matches = findNamed(text, items, (t) => `${t.place.kind}:${t.id}`);
+  return {
+    cameras: matches.flatMap((m) => (m.item.place.kind === 'camera' ? [m.item.place.item] : [])),
+    zones: matches.flatMap((m) => (m.item.place.kind === 'zone' ? [m.item.place.item] : [])),
+  };
 }

@@ -1,5 +1,5 @@
 import type { CameraInfo, ZoneInfo } from '../data/catalog.ts';
-import { findCameras, findLabels, findZones } from './entities.ts';
+import { findLabels, findPlaces } from './entities.ts';
 import { parseTimeRange, type TimeRange } from './time-parse.ts';
 
 export type Intent =
@@ -101,19 +101,14 @@ export function parseQuestion(
   ctx: { cameras: CameraInfo[]; zones: ZoneInfo[]; nowMs: number; timeZone: string },
 ): ParsedQuestion {
   const time = parseTimeRange(question, ctx.nowMs, ctx.timeZone);
-  // Zones first (their names are often longer), then cameras on the rest of the text.
-  const zoneMatches = findZones(question, ctx.zones);
-  let rest = question;
-  for (const m of zoneMatches)
-    rest = rest.replace(new RegExp(m.phrase.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'i'), ' ');
-  const cameraMatches = findCameras(rest, ctx.cameras);
+  const places = findPlaces(question, ctx.cameras, ctx.zones);
   const { labels } = findLabels(question);
   const intent = detectIntent(question);
   const parsed: ParsedQuestion = {
     intent,
     time,
-    cameras: cameraMatches.map((m) => m.item),
-    zones: zoneMatches.map((m) => m.item),
+    cameras: places.cameras,
+    zones: places.zones,
     labels,
   };
   for (const [re, what] of OUT_OF_SCOPE)
@@ -127,7 +122,7 @@ export function parseQuestion(
   const namedCamera = /\bcamera\s+(?:named\s+|called\s+)?['"“]?([A-Za-z0-9_-]+)/i.exec(question)?.[1];
   if (
     namedCamera &&
-    cameraMatches.length === 0 &&
+    places.cameras.length === 0 &&
     !/^(status|feeds?|saw|see|seen|had|has|was|is|did|the|a|in|on|at|with)$/i.test(namedCamera)
   )
     parsed.unknownCamera = namedCamera;

@@ -152,7 +152,10 @@ export class Planner {
         const r = await countDetectionsTool(this.ctx, { ...countArgs, intervalMinutes: 60 });
         const d = r.data;
         if (d.objects === 0 && !d.detections) return done(`No ${what} were seen ${scope}.`, r.citations);
-        const det = d.detections === null ? '' : ` (${d.detections} detections in the per-minute counts)`;
+        const det =
+          d.detections === null
+            ? ''
+            : ` (${d.detections} ${d.detections === 1 ? 'detection' : 'detections'} in the per-minute counts)`;
         const split =
           d.byCamera.length > 1 && !p.cameras.length
             ? ` By camera: ${d.byCamera.map((c) => `${quote(c.cameraName)} ${c.objects}`).join(', ')}.`
@@ -194,13 +197,15 @@ export class Planner {
           limit: 1,
         });
         const t = (r.data as TrackData).tracks[0];
-        if (!t) return done(`No ${what} ${latest ? 'has been' : 'was'} seen ${scope}.`, r.citations);
+        if (!t) return done(`No ${what} ${latest ? 'have been' : 'were'} seen ${scope}.`, r.citations);
         const camName =
           (await this.ctx.catalog.cameras()).find((c) => c.id === t.cameraId)?.name ?? t.cameraId;
         const at = latest ? Date.parse(t.lastSeen) : Date.parse(t.firstSeen);
         const dur = formatDuration(Date.parse(t.lastSeen) - Date.parse(t.firstSeen));
+        const subject = p.labels.length === 1 ? p.labels[0]! : p.labels.length ? what : 'object';
+        const head = `${subject.charAt(0).toUpperCase()}${subject.slice(1)} ${latest ? 'last' : 'first'} seen${where ? ` ${where}` : ''}${p.time ? ` ${p.time.phrase}` : ''}`;
         return done(
-          `The ${latest ? 'last' : 'first'} ${p.labels.length === 1 ? p.labels[0] : 'object'} ${where ? `${where} ` : ''}was a ${t.label} on camera ${quote(camName)} ${latest ? 'last seen' : 'first seen'} at ${formatDateTime(at, tz)} ${tz} (track ${t.trackId}, visible for ${dur}${t.zones.length ? `, in zone ${listWords(t.zones.map(quote))}` : ''}).`,
+          `${head}: a ${t.label} on camera ${quote(camName)} at ${formatDateTime(at, tz)} ${tz} (track ${t.trackId}, visible for ${dur}${t.zones.length ? `, in zone ${listWords(t.zones.map(quote))}` : ''}).`,
           r.citations,
         );
       }

@@ -138,12 +138,22 @@ export function parseTimeRange(text: string, nowMs: number, tz: string): TimeRan
     const from = rangeOf(a, first.text, tz)[0];
     const toRange = rangeOf(second.start, second.text, tz);
     const to = second.start.isCertain('hour') ? toRange[0] : toRange[1];
-    const phrase = text.slice(first.index, second.index + second.text.length);
+    const lead = /\b(between|from)\s*$/i.exec(text.slice(0, first.index))?.[0] ?? '';
+    const phrase = lead + text.slice(first.index, second.index + second.text.length);
     return build(from, Math.max(to, from + 60_000), phrase, nowMs);
   }
   second = undefined;
 
   const start = comps(first.start);
+  // "at 22:14 on the dock yesterday": a clock time borrows the day of another, day-only expression.
+  if (!start.isCertain('day') && !start.isCertain('weekday')) {
+    const day = results.find((r) => r !== first && r.start.isCertain('day') && !r.start.isCertain('hour'));
+    if (day) {
+      start.assign('year', day.start.get('year')!);
+      start.assign('month', day.start.get('month')!);
+      start.assign('day', day.start.get('day')!);
+    }
+  }
   // A bare weekday means the latest past one ("on Monday" asked on Friday = 4 days ago).
   if (start.isCertain('weekday') && !start.isCertain('day') && start.date().getTime() > nowMs) {
     const back = new Date(start.date().getTime() - 7 * DAY);
