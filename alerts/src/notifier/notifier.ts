@@ -206,7 +206,8 @@ export class Notifier {
         ],
       );
     };
-    const channelKey = t.channel === 'webpush' ? 'webpush' : `webhook:${hash}`;
+    // per channel = per delivery target (one push subscription, one webhook URL); per user = all their subscriptions
+    const channelKey = `${t.channel}:${hash}`;
     const allowed =
       (await allow(redis, `channel:${channelKey}`, this.o.channelPerMinute)) &&
       (!t.userId || (await allow(redis, `user:${t.userId}`, this.o.userPerMinute)));

@@ -32,7 +32,7 @@ export const alertsEnv = {
   ALERTS_NOTIFY_MAX_ATTEMPTS: positiveInt(4),
   /** First retry delay in ms (doubles each attempt). */
   ALERTS_NOTIFY_BACKOFF_MS: positiveInt(1000),
-  /** Per channel (webpush | webhook target) notifications per minute. */
+  /** Notifications per minute per channel (one push subscription or one webhook URL). */
   ALERTS_RATE_LIMIT_CHANNEL_PER_MINUTE: positiveInt(60),
   /** Per user (all their push subscriptions) notifications per minute. */
   ALERTS_RATE_LIMIT_USER_PER_MINUTE: positiveInt(20),
