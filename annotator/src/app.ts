@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { registerOpsRoutes, type ReadinessCheck } from '@sentinel/common';
+import { type ReadinessCheck, registerOpsRoutes } from '@sentinel/common';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';

@@ -1,4 +1,4 @@
-import { createLogger, ConfigError, Shutdown } from '@sentinel/common';
+import { ConfigError, createLogger, Shutdown } from '@sentinel/common';
 import { loadJwtSecret } from '@sentinel/common/auth/index';
 import { loadAnnotatorConfig } from './config.ts';
 import { startAnnotator } from './service.ts';

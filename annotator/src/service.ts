@@ -50,7 +50,9 @@ export async function startAnnotator(
 ): Promise<AnnotatorService> {
   const { logger } = opts;
   const registry = createMetricsRegistry('annotator');
-  const pool = createPool(cfg.DATABASE_URL, { onError: (err) => logger.warn({ err }, 'pg idle client error') });
+  const pool = createPool(cfg.DATABASE_URL, {
+    onError: (err) => logger.warn({ err }, 'pg idle client error'),
+  });
   const redis = createRedis(cfg.REDIS_URL, { name: 'annotator' });
   redis.on('error', (err) => logger.warn({ err: err.message }, 'redis error'));
   const images = new ImageStore(join(cfg.storageDir, 'images'));

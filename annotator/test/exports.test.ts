@@ -17,7 +17,10 @@ describe('dataset exports: COCO, YOLO, VOC zips re-read by independent parsers',
   after(async () => t?.close());
 
   const runExport = async (format: string, extra: Record<string, unknown> = {}) => {
-    const start = await t.api('POST', '/exports', { token, body: { format, valFraction: 0.3, seed: 's1', ...extra } });
+    const start = await t.api('POST', '/exports', {
+      token,
+      body: { format, valFraction: 0.3, seed: 's1', ...extra },
+    });
     assert.equal(start.status, 202, JSON.stringify(start.json));
     const done = await waitFor(
       async () => {
@@ -121,7 +124,10 @@ describe('dataset exports: COCO, YOLO, VOC zips re-read by independent parsers',
     }
     assert.equal(images, 5);
     assert.equal(anns, 5);
-    const jpeg = coco.zip.getEntries().find((e) => e.entryName.endsWith('.jpg'))!.getData();
+    const jpeg = coco.zip
+      .getEntries()
+      .find((e) => e.entryName.endsWith('.jpg'))!
+      .getData();
     assert.equal(jpeg[0], 0xff);
     assert.equal(jpeg[1], 0xd8, 'images are JPEGs');
 
@@ -138,7 +144,10 @@ describe('dataset exports: COCO, YOLO, VOC zips re-read by independent parsers',
       const [, split, file] = e.entryName.split('/');
       const taskId = Number(file!.replace('.txt', '').split('_').at(-1));
       assert.equal(split, splitOf.get(taskId), 'same seed, same split');
-      assert.ok(yolo.zip.getEntry(`images/${split}/${file!.replace('.txt', '.jpg')}`), 'image next to its label');
+      assert.ok(
+        yolo.zip.getEntry(`images/${split}/${file!.replace('.txt', '.jpg')}`),
+        'image next to its label',
+      );
       const lines = yolo.zip.readAsText(e).split('\n').filter(Boolean);
       const want = expected.get(taskId)!;
       assert.equal(lines.length, want.length);
@@ -168,16 +177,21 @@ describe('dataset exports: COCO, YOLO, VOC zips re-read by independent parsers',
       const want = expected.get(Number(stem.split('_').at(-1)))!;
       const objs = doc.object ?? [];
       assert.equal(objs.length, want.length);
-      objs.forEach((o: { name: string; bndbox: { xmin: number; ymin: number; xmax: number; ymax: number } }, i: number) => {
-        const b = want[i]!.box;
-        assert.equal(o.name, want[i]!.label);
-        const { xmin, ymin, xmax, ymax } = o.bndbox;
-        for (const v of [xmin, ymin, xmax, ymax]) assert.ok(Number.isInteger(v));
-        assert.ok(xmin >= 1 && ymin >= 1 && xmax <= 320 && ymax <= 240 && xmin < xmax && ymin < ymax);
-        assert.equal(xmin, Math.round(b[0] * 320) + 1);
-        assert.equal(xmax, Math.round((b[0] + b[2]) * 320));
-        assert.equal(ymax, Math.round((b[1] + b[3]) * 240));
-      });
+      objs.forEach(
+        (
+          o: { name: string; bndbox: { xmin: number; ymin: number; xmax: number; ymax: number } },
+          i: number,
+        ) => {
+          const b = want[i]!.box;
+          assert.equal(o.name, want[i]!.label);
+          const { xmin, ymin, xmax, ymax } = o.bndbox;
+          for (const v of [xmin, ymin, xmax, ymax]) assert.ok(Number.isInteger(v));
+          assert.ok(xmin >= 1 && ymin >= 1 && xmax <= 320 && ymax <= 240 && xmin < xmax && ymin < ymax);
+          assert.equal(xmin, Math.round(b[0] * 320) + 1);
+          assert.equal(xmax, Math.round((b[0] + b[2]) * 320));
+          assert.equal(ymax, Math.round((b[1] + b[3]) * 240));
+        },
+      );
     }
     const trainList = voc.zip.readAsText('ImageSets/Main/train.txt').split('\n').filter(Boolean);
     const valList = voc.zip.readAsText('ImageSets/Main/val.txt').split('\n').filter(Boolean);

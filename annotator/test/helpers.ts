@@ -13,12 +13,19 @@ import { type AnnotatorService, startAnnotator } from '../src/service.ts';
 
 export const SECRET = new TextEncoder().encode('annotator-test-secret-0123456789-abcdefghij');
 
+// biome-ignore lint/suspicious/noExplicitAny: test responses are read field by field
+type ApiResponse = { status: number; json: any; bytes: Buffer; headers: Headers };
+
 export type TestAnnotator = {
   svc: AnnotatorService;
   pool: pg.Pool;
   storageDir: string;
   token: (username: string, role?: AuthUser['role']) => Promise<string>;
-  api: (method: string, path: string, opts?: { token?: string; body?: unknown; raw?: Uint8Array; contentType?: string }) => Promise<{ status: number; json: any; bytes: Buffer; headers: Headers }>;
+  api: (
+    method: string,
+    path: string,
+    opts?: { token?: string; body?: unknown; raw?: Uint8Array; contentType?: string },
+  ) => Promise<ApiResponse>;
   addExample: (over?: Partial<HardExample>, jpeg?: Uint8Array) => Promise<number>;
   close: () => Promise<void>;
 };
@@ -41,7 +48,12 @@ export async function startTestAnnotator(
     logger,
     secret: SECRET,
     port: 0,
-    intake: opts.intake === undefined ? false : opts.intake === false ? false : { ...opts.intake, deliverPolicy: 'new' },
+    intake:
+      opts.intake === undefined
+        ? false
+        : opts.intake === false
+          ? false
+          : { ...opts.intake, deliverPolicy: 'new' },
   });
   const pool = new pg.Pool({ connectionString: db.url, max: 4 });
   const token = (username: string, role: AuthUser['role'] = 'annotator') =>
@@ -146,8 +158,10 @@ export async function annotateAndAccept(t: TestAnnotator, boxes: Box[]): Promise
   assert.equal(sub.status, 200, JSON.stringify(sub.json));
   const rev = (await t.api('POST', '/tasks/next', { token: r, body: { stage: 'review' } })).json;
   assert.equal(rev.id, task.id);
-  const acc = await t.api('POST', `/tasks/${rev.id}/review`, { token: r, body: { decision: 'accept', version: rev.version } });
+  const acc = await t.api('POST', `/tasks/${rev.id}/review`, {
+    token: r,
+    body: { decision: 'accept', version: rev.version },
+  });
   assert.equal(acc.status, 200);
   return task.id;
 }
-

@@ -59,7 +59,10 @@ describe('intake: durable JetStream consumer on annotate.candidates.> (real NATS
     const task = (await t.api('POST', '/tasks/next', { token, body: {} })).json;
     assert.equal(task.example.id, ex.exampleId);
     assert.equal(task.example.cameraId, camera);
-    assert.deepEqual(task.modelBoxes.map((b: { box: unknown }) => b.box), [ex.boxes[0]!.box]);
+    assert.deepEqual(
+      task.modelBoxes.map((b: { box: unknown }) => b.box),
+      [ex.boxes[0]!.box],
+    );
     const img = await t.api('GET', `/tasks/${task.id}/image`, { token });
     assert.equal(img.status, 200);
     assert.equal(img.headers.get('content-type'), 'image/jpeg');

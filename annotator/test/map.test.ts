@@ -1,10 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { decodeCenternetDetections, decodeYolo } from '@sentinel/common/detect/index';
-import { computeAgreement } from '../src/stats/stats.ts';
 import { averagePrecision, meanAveragePrecision } from '../src/models/map.ts';
+import { computeAgreement } from '../src/stats/stats.ts';
 
-const gt = (imageId: string, label: string, box: [number, number, number, number]) => ({ imageId, label, box });
+const gt = (imageId: string, label: string, box: [number, number, number, number]) => ({
+  imageId,
+  label,
+  box,
+});
 const pr = (imageId: string, label: string, box: [number, number, number, number], score: number) => ({
   imageId,
   label,
@@ -85,7 +89,7 @@ describe('shared decoders and agreement', () => {
       [10, 10, 4, 4, 0.05, 0.6],
     ];
     const data = new Float32Array((4 + C) * A);
-    rows.forEach((r, a) => r.forEach((v, f) => (data[f * A + a] = v)));
+    for (const [a, r] of rows.entries()) for (const [f, v] of r.entries()) data[f * A + a] = v;
     const opts = { scoreThreshold: 0.25, iouThreshold: 0.45, maxDetections: 10 };
     const d = decodeYolo(data, [1, 4 + C, A], C, opts);
     assert.deepEqual(
@@ -102,14 +106,22 @@ describe('shared decoders and agreement', () => {
 
   it('decodes CenterNet [1, K, 6] corner rows', () => {
     const data = new Float32Array([10, 20, 30, 60, 0.9, 2, 0, 0, 5, 5, 0.1, 1]);
-    const d = decodeCenternetDetections(data, [1, 2, 6], { scoreThreshold: 0.3, iouThreshold: 0.5, maxDetections: 5 });
+    const d = decodeCenternetDetections(data, [1, 2, 6], {
+      scoreThreshold: 0.3,
+      iouThreshold: 0.5,
+      maxDetections: 5,
+    });
     assert.equal(d.length, 1);
     assert.equal(d[0]!.classId, 2);
     assert.deepEqual(d[0]!.box, [10, 20, 20, 40]);
   });
 
   it('agreement: identical sets agree 1, a missing box halves, a wrong label drops', () => {
-    const b = (label: string, x: number) => ({ label, box: [x, 0.1, 0.2, 0.2] as [number, number, number, number], source: 'human' as const });
+    const b = (label: string, x: number) => ({
+      label,
+      box: [x, 0.1, 0.2, 0.2] as [number, number, number, number],
+      source: 'human' as const,
+    });
     const r = computeAgreement([
       [
         { annotator: 'a', boxes: [b('person', 0.1), b('car', 0.5)] },

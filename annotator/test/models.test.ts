@@ -35,18 +35,27 @@ describe('model registry: ONNX validation, shadow evaluation, promotion', () => 
       constantModel({ inputDims: [1, 3, 32, 32], outputDims: [1, 10], values: new Float32Array(10) }),
     );
     assert.equal(wrong.status, 400);
-    assert.match(wrong.json.error.message, /needs an output \[N, 4 \+ 80 = 84, anchors\]; this one has output0 \[1, 10\]/);
+    assert.match(
+      wrong.json.error.message,
+      /needs an output \[N, 4 \+ 80 = 84, anchors\]; this one has output0 \[1, 10\]/,
+    );
     const asCenternet = await upload('asc', yoloModel(32, 80, [PERSON]), 'format=centernet');
     assert.equal(asCenternet.status, 400);
     assert.match(asCenternet.json.error.message, /centernet model needs a decoded output \[N, K, 6\]/);
-    const missing = await t.api('POST', '/models', { token: admin, body: { id: 'nofile', format: 'yolo', path: '/nonexistent/x.onnx' } });
+    const missing = await t.api('POST', '/models', {
+      token: admin,
+      body: { id: 'nofile', format: 'yolo', path: '/nonexistent/x.onnx' },
+    });
     assert.equal(missing.status, 400);
     assert.match(missing.json.error.message, /does not exist/);
     const badFormat = await upload('bf', yoloModel(32, 80, [PERSON]), 'format=ssd');
     assert.equal(badFormat.status, 400);
     assert.equal((await t.pool.query('SELECT count(*) FROM models')).rows[0].count, '0');
     const annotator = await t.token('ann');
-    assert.equal((await t.api('PUT', '/models/x/file?format=yolo', { token: annotator, raw: new Uint8Array(4) })).status, 403);
+    assert.equal(
+      (await t.api('PUT', '/models/x/file?format=yolo', { token: annotator, raw: new Uint8Array(4) })).status,
+      403,
+    );
   });
 
   it('evaluates candidates against the active model on accepted annotations and promotes only better ones', async () => {
@@ -85,7 +94,11 @@ describe('model registry: ONNX validation, shadow evaluation, promotion', () => 
     // v2 (registered from a path) gets both right: mAP 1 > 0.5 → promoted, comparison returned.
     const v2file = join(t.storageDir, 'det-v2.onnx');
     await writeFile(v2file, yoloModel(32, 80, [PERSON, CAR]));
-    assert.equal((await t.api('POST', '/models', { token: admin, body: { id: 'det-v2', format: 'yolo', path: v2file } })).status, 201);
+    assert.equal(
+      (await t.api('POST', '/models', { token: admin, body: { id: 'det-v2', format: 'yolo', path: v2file } }))
+        .status,
+      201,
+    );
     const e2 = await t.api('POST', '/models/det-v2/evaluate', { token: admin });
     assert.equal(e2.json.candidate.mAP, 1);
     assert.equal(e2.json.baseline.modelId, 'det-v1');

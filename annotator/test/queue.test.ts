@@ -30,7 +30,9 @@ describe('annotation queue: leases, heartbeats, optimistic locking, review (real
   it('leases distinct tasks to concurrent annotators and returns 204 when the queue is empty', async () => {
     const ids = [await t.addExample(), await t.addExample(), await t.addExample()];
     const tokens = [alice, bob, carol, await t.token('dave')];
-    const results = await Promise.all(tokens.map((tk) => t.api('POST', '/tasks/next', { token: tk, body: {} })));
+    const results = await Promise.all(
+      tokens.map((tk) => t.api('POST', '/tasks/next', { token: tk, body: {} })),
+    );
     const leased = results.filter((r) => r.status === 200).map((r) => r.json.id);
     assert.equal(leased.length, 3, 'three tasks for four annotators');
     assert.deepEqual([...leased].sort(), [...ids].sort());
@@ -45,14 +47,25 @@ describe('annotation queue: leases, heartbeats, optimistic locking, review (real
     // Release everything for the next tests.
     for (const [i, r] of results.entries())
       if (r.status === 200)
-        assert.equal((await t.api('POST', `/tasks/${r.json.id}/release`, { token: tokens[i], body: { version: r.json.version } })).status, 200);
+        assert.equal(
+          (
+            await t.api('POST', `/tasks/${r.json.id}/release`, {
+              token: tokens[i],
+              body: { version: r.json.version },
+            })
+          ).status,
+          200,
+        );
   });
 
   it('heartbeats extend the lease; an expired lease returns the task to the queue and old writes get 409', async () => {
     const task = (await t.api('POST', '/tasks/next', { token: alice, body: {} })).json;
     const lease1 = task.leaseExpiresAt;
     await sleep(1200);
-    const hb = await t.api('POST', `/tasks/${task.id}/heartbeat`, { token: alice, body: { version: task.version } });
+    const hb = await t.api('POST', `/tasks/${task.id}/heartbeat`, {
+      token: alice,
+      body: { version: task.version },
+    });
     assert.equal(hb.status, 200);
     assert.ok(hb.json.leaseExpiresAt > lease1, 'heartbeat moves the lease forward');
     await sleep(1200);
@@ -60,9 +73,15 @@ describe('annotation queue: leases, heartbeats, optimistic locking, review (real
     const other = await t.api('POST', '/tasks/next', { token: bob, body: {} });
     assert.notEqual(other.json?.id, task.id);
     if (other.status === 200)
-      await t.api('POST', `/tasks/${other.json.id}/release`, { token: bob, body: { version: other.json.version } });
+      await t.api('POST', `/tasks/${other.json.id}/release`, {
+        token: bob,
+        body: { version: other.json.version },
+      });
     await sleep(2200);
-    const late = await t.api('POST', `/tasks/${task.id}/heartbeat`, { token: alice, body: { version: task.version } });
+    const late = await t.api('POST', `/tasks/${task.id}/heartbeat`, {
+      token: alice,
+      body: { version: task.version },
+    });
     assert.equal(late.status, 409);
     assert.equal(late.json.error.reason, 'lease_expired');
     const lateSubmit = await t.api('POST', `/tasks/${task.id}/submit`, {
@@ -81,13 +100,26 @@ describe('annotation queue: leases, heartbeats, optimistic locking, review (real
     });
     assert.equal(stale.status, 409);
     assert.equal(stale.json.error.reason, 'stale_version');
-    assert.equal((await t.api('POST', `/tasks/${task.id}/release`, { token: bob, body: { version: taken.json.version } })).status, 200);
+    assert.equal(
+      (
+        await t.api('POST', `/tasks/${task.id}/release`, {
+          token: bob,
+          body: { version: taken.json.version },
+        })
+      ).status,
+      200,
+    );
   });
 
   it('concurrent submits of the same version: exactly one wins, the other gets 409 and nothing is lost', async () => {
     const task = (await t.api('POST', '/tasks/next', { token: carol, body: {} })).json;
-    const body = (x: number) => ({ version: task.version, boxes: [{ label: 'car', box: [x, 0.1, 0.2, 0.2] }] });
-    const results = await Promise.all([0.1, 0.3, 0.5].map((x) => t.api('POST', `/tasks/${task.id}/submit`, { token: carol, body: body(x) })));
+    const body = (x: number) => ({
+      version: task.version,
+      boxes: [{ label: 'car', box: [x, 0.1, 0.2, 0.2] }],
+    });
+    const results = await Promise.all(
+      [0.1, 0.3, 0.5].map((x) => t.api('POST', `/tasks/${task.id}/submit`, { token: carol, body: body(x) })),
+    );
     const ok = results.filter((r) => r.status === 200);
     assert.equal(ok.length, 1);
     assert.equal(results.filter((r) => r.status === 409).length, 2);
@@ -100,7 +132,10 @@ describe('annotation queue: leases, heartbeats, optimistic locking, review (real
   it('rejects bad boxes with clear errors and keeps the lease', async () => {
     const task = (await t.api('POST', '/tasks/next', { token: alice, body: {} })).json;
     const submit = (boxes: unknown, extra = {}) =>
-      t.api('POST', `/tasks/${task.id}/submit`, { token: alice, body: { version: task.version, boxes, ...extra } });
+      t.api('POST', `/tasks/${task.id}/submit`, {
+        token: alice,
+        body: { version: task.version, boxes, ...extra },
+      });
     const outside = await submit([{ label: 'person', box: [0.9, 0.1, 0.3, 0.2] }]);
     assert.equal(outside.status, 400);
     assert.match(outside.json.error.message, /inside the frame/);
@@ -157,7 +192,10 @@ describe('annotation queue: leases, heartbeats, optimistic locking, review (real
     const bobReview = await t.api('POST', '/tasks/next', { token: bob, body: { stage: 'review' } });
     assert.notEqual(bobReview.json?.id, rev.id);
     if (bobReview.status === 200)
-      await t.api('POST', `/tasks/${bobReview.json.id}/release`, { token: bob, body: { version: bobReview.json.version } });
+      await t.api('POST', `/tasks/${bobReview.json.id}/release`, {
+        token: bob,
+        body: { version: bobReview.json.version },
+      });
     let r = await t.api('POST', '/tasks/next', { token: carol, body: { stage: 'review' } });
     while (r.status === 200 && r.json.id !== rev.id) {
       await t.api('POST', `/tasks/${r.json.id}/skip`, { token: carol, body: { version: r.json.version } });

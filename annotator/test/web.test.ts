@@ -22,7 +22,10 @@ function ensureBuilt() {
       ),
     );
   if (existsSync(index) && statSync(index).mtimeMs > newest(join(root, 'src/web'))) return;
-  execFileSync(join(root, '../node_modules/.bin/vite'), ['build', '--logLevel', 'warn'], { cwd: root, stdio: 'inherit' });
+  execFileSync(join(root, '../node_modules/.bin/vite'), ['build', '--logLevel', 'warn'], {
+    cwd: root,
+    stdio: 'inherit',
+  });
 }
 
 describe('web app in Debian chromium: draw, relabel, submit, then accept as reviewer', () => {
@@ -65,11 +68,12 @@ describe('web app in Debian chromium: draw, relabel, submit, then accept as revi
     if (profile) await rm(profile, { recursive: true, force: true });
   });
 
-  const open = async (token: string, tab: string): Promise<Page> => {
+  const open = async (token: string, tab: string, canvas = true): Promise<Page> => {
     // Each page has its own sessionStorage, so two users can be signed in side by side.
     const page = await browser.newPage();
     page.on('pageerror', (err) => assert.fail(`page error: ${err.message}`));
     await page.goto(`${t.svc.url}/annotator/#access_token=${token}&tab=${tab}`);
+    if (!canvas) return page;
     await page.waitForSelector('[data-testid=canvas]', { timeout: 15_000 });
     await page.waitForFunction(() => {
       const img = document.querySelector('.stage img') as HTMLImageElement | null;
@@ -108,10 +112,15 @@ describe('web app in Debian chromium: draw, relabel, submit, then accept as revi
     assert.equal(await alice.locator('.box').count(), 1);
     await alice.screenshot({ path: join(shots, 'annotate.png') });
     await alice.keyboard.press('Enter');
-    await alice.getByRole('status').filter({ hasText: `Task ${taskId} submitted for review` }).waitFor();
+    await alice
+      .getByRole('status')
+      .filter({ hasText: `Task ${taskId} submitted for review` })
+      .waitFor();
     await alice.screenshot({ path: join(shots, 'annotate-done.png') });
 
-    const ann = await waitFor(async () => (await t.pool.query('SELECT * FROM annotations WHERE task_id = $1', [taskId])).rows[0]);
+    const ann = await waitFor(
+      async () => (await t.pool.query('SELECT * FROM annotations WHERE task_id = $1', [taskId])).rows[0],
+    );
     assert.equal(ann.annotator, 'alice');
     assert.equal(ann.boxes.length, 1);
     assert.equal(ann.boxes[0].label, 'car');
@@ -121,14 +130,82 @@ describe('web app in Debian chromium: draw, relabel, submit, then accept as revi
 
     const bob = await open(await t.token('bob'), 'review');
     await bob.waitForSelector('.box[data-label=car]');
-    assert.match(await bob.locator('.side').innerText(), /Annotated by alice/);
+    assert.match((await bob.locator('.side').textContent()) ?? '', /Annotated by alice/);
     await bob.screenshot({ path: join(shots, 'review.png') });
     await bob.getByRole('button', { name: 'Accept (Enter)' }).click();
-    await bob.getByRole('status').filter({ hasText: `Task ${taskId} accepted` }).waitFor();
+    await bob
+      .getByRole('status')
+      .filter({ hasText: `Task ${taskId} accepted` })
+      .waitFor();
     const { rows } = await t.pool.query('SELECT stage FROM annotation_tasks WHERE id = $1', [taskId]);
     assert.equal(rows[0].stage, 'accepted');
-    const rev = await t.pool.query('SELECT reviewer, decision FROM annotation_reviews WHERE task_id = $1', [taskId]);
+    const rev = await t.pool.query('SELECT reviewer, decision FROM annotation_reviews WHERE task_id = $1', [
+      taskId,
+    ]);
     assert.deepEqual(rev.rows, [{ reviewer: 'bob', decision: 'accept' }]);
     await bob.screenshot({ path: join(shots, 'review-done.png') });
+  });
+
+  it('zoom, resize by handle, nudge, number-key relabel; reviewer rejects with a comment the annotator sees', async () => {
+    const id = await t.addExample(
+      { width: 640, height: 480, boxes: [{ label: 'person', classId: 0, score: 0.3, box: [0.5, 0.5, 0.25, 0.25] }] },
+      await testJpeg(640, 480, 777),
+    );
+    const carol = await open(await t.token('carol'), 'annotate');
+    // Accept the model box (A), select it with Tab, relabel with 2 (car).
+    await carol.keyboard.press('a');
+    await carol.keyboard.press('Tab');
+    await carol.keyboard.press('2');
+    await carol.waitForSelector('.box.selected[data-label=car]');
+    // Zoom in twice around the centre: the frame grows on screen, boxes stay on the picture.
+    const before = (await carol.locator('[data-testid=canvas]').boundingBox())!;
+    await carol.keyboard.press('+');
+    await carol.keyboard.press('+');
+    const zoomed = (await carol.locator('[data-testid=canvas]').boundingBox())!;
+    assert.ok(Math.abs(zoomed.width / before.width - 1.5625) < 0.01, `zoom ${zoomed.width / before.width}`);
+    // Drag the south-east handle: the box shrinks to end at (70%, 70%) of the frame.
+    const se = (await carol.locator('rect[data-handle=se]').boundingBox())!;
+    await carol.mouse.move(se.x + se.width / 2, se.y + se.height / 2);
+    await carol.mouse.down();
+    const target = { x: zoomed.x + zoomed.width * 0.7, y: zoomed.y + zoomed.height * 0.7 };
+    const vp = (await carol.locator('[data-testid=viewport]').boundingBox())!;
+    assert.ok(target.x < vp.x + vp.width && target.y < vp.y + vp.height, 'target visible after zoom');
+    await carol.mouse.move(target.x, target.y, { steps: 6 });
+    await carol.mouse.up();
+    // Nudge right by 10 px (Shift+Right), then submit.
+    await carol.keyboard.press('Shift+ArrowRight');
+    await carol.screenshot({ path: join(shots, 'zoom-resize.png') });
+    await carol.keyboard.press('Enter');
+    await carol.getByRole('status').filter({ hasText: `Task ${id} submitted for review` }).waitFor();
+    const ann = await waitFor(
+      async () => (await t.pool.query('SELECT boxes FROM annotations WHERE task_id = $1', [id])).rows[0],
+    );
+    const [x, y, w, h] = ann.boxes[0].box as number[];
+    assert.equal(ann.boxes[0].label, 'car');
+    assert.ok(Math.abs(x! - (0.5 + 10 / 640)) < 0.003, `x ${x}`);
+    assert.ok(Math.abs(y! - 0.5) < 0.003, `y ${y}`);
+    assert.ok(Math.abs(x! + w! - (0.7 + 10 / 640)) < 0.005, `right edge ${x! + w!}`);
+    assert.ok(Math.abs(y! + h! - 0.7) < 0.005, `bottom edge ${y! + h!}`);
+
+    const dave = await open(await t.token('dave'), 'review');
+    await dave.keyboard.press('r');
+    await dave.getByLabel('rejection comment').fill('the car is only half covered');
+    await dave.getByRole('button', { name: 'Send back' }).click();
+    await dave.getByRole('status').filter({ hasText: `Task ${id} sent back` }).waitFor();
+    // The task is back in the annotation queue, first in line, with the reviewer's comment.
+    await carol.getByRole('button', { name: 'Check again' }).click();
+    await carol.locator('.comment').filter({ hasText: 'the car is only half covered' }).waitFor();
+    assert.equal(await carol.locator('.box[data-label=car]').count(), 1, 'previous boxes come back for correction');
+    await carol.screenshot({ path: join(shots, 'rejected.png') });
+
+    // The other pages render with the data so far.
+    const admin = await open(await t.token('root', 'admin'), 'stats', false);
+    await admin.getByText('Inter-annotator agreement').waitFor();
+    assert.match((await admin.locator('table').first().textContent()) ?? '', /alice/);
+    await admin.screenshot({ path: join(shots, 'stats.png') });
+    await admin.getByRole('button', { name: 'Datasets' }).click();
+    await admin.getByRole('button', { name: 'Export accepted annotations' }).click();
+    await admin.getByRole('button', { name: 'Download zip' }).waitFor({ timeout: 10_000 });
+    await admin.screenshot({ path: join(shots, 'datasets.png') });
   });
 });

@@ -68,7 +68,10 @@ export function assignSplit<T extends { exampleId: string }>(
   seed: string,
 ): Array<T & { split: 'train' | 'val' }> {
   const keyed = images.map((im) => ({ im, k: splitKey(seed, im.exampleId) }));
-  const out = keyed.map(({ im, k }) => ({ ...im, split: (k < valFraction ? 'val' : 'train') as 'train' | 'val' }));
+  const out = keyed.map(({ im, k }) => ({
+    ...im,
+    split: (k < valFraction ? 'val' : 'train') as 'train' | 'val',
+  }));
   if (valFraction > 0 && out.length >= 2) {
     const lowest = (pick: 'train' | 'val', cmp: (a: number, b: number) => boolean) => {
       let best = -1;
@@ -95,7 +98,9 @@ export function buildManifest(
   ds: Dataset,
   meta: { name: string; format: string; valFraction: number; seed: string },
 ): Manifest {
-  const perLabel: Manifest['perLabel'] = Object.fromEntries(ds.categories.map((c) => [c, { train: 0, val: 0 }]));
+  const perLabel: Manifest['perLabel'] = Object.fromEntries(
+    ds.categories.map((c) => [c, { train: 0, val: 0 }]),
+  );
   const images = { train: 0, val: 0, total: ds.images.length, noObjects: 0 };
   const boxes = { train: 0, val: 0, total: 0 };
   for (const im of ds.images) {
@@ -111,7 +116,11 @@ export function buildManifest(
 }
 
 /** Normalised [x, y, w, h] → absolute pixel [x, y, w, h], clamped to the frame, 2 decimals. */
-export function toPixels(box: readonly number[], width: number, height: number): [number, number, number, number] {
+export function toPixels(
+  box: readonly number[],
+  width: number,
+  height: number,
+): [number, number, number, number] {
   const r = (v: number) => Math.round(v * 100) / 100;
   const x = Math.max(0, Math.min(width, box[0]! * width));
   const y = Math.max(0, Math.min(height, box[1]! * height));

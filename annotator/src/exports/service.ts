@@ -2,11 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { mkdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ExportRequest } from '@sentinel/common';
-import type { Redis } from '@sentinel/common';
+import type { ExportRequest, Redis } from '@sentinel/common';
 import { ZipArchive } from 'archiver';
-import type { Logger } from 'pino';
 import type { Pool } from 'pg';
+import type { Logger } from 'pino';
 import { conflict, notFound } from '../http/errors.ts';
 import type { ImageStore } from '../images/store.ts';
 import { buildManifest, loadAcceptedDataset, type Manifest } from './dataset.ts';
@@ -69,11 +68,25 @@ export class ExportService {
       throw conflict('empty_dataset', 'nothing to export: no task has been accepted in review yet');
     const id = `ds-${new Date().toISOString().replace(/[-:]/g, '').slice(0, 15)}-${randomBytes(3).toString('hex')}`;
     const name = req.name ?? id;
-    const manifest = buildManifest(ds, { name, format: req.format, valFraction: req.valFraction, seed: req.seed });
+    const manifest = buildManifest(ds, {
+      name,
+      format: req.format,
+      valFraction: req.valFraction,
+      seed: req.seed,
+    });
     await pool.query(
       `INSERT INTO dataset_exports (id, format, status, progress, counts, created_by, name, val_fraction, seed, manifest)
        VALUES ($1, $2, 'running', 0, $3, $4, $5, $6, $7, $8)`,
-      [id, req.format, JSON.stringify(countsOf(manifest)), actor, name, req.valFraction, req.seed, JSON.stringify(manifest)],
+      [
+        id,
+        req.format,
+        JSON.stringify(countsOf(manifest)),
+        actor,
+        name,
+        req.valFraction,
+        req.seed,
+        JSON.stringify(manifest),
+      ],
     );
     const job = this.build(id, req, ds, manifest).catch((err) => logger.error({ err, id }, 'export failed'));
     this.running.add(job);
@@ -81,7 +94,12 @@ export class ExportService {
     return this.get(id);
   }
 
-  private async build(id: string, req: ExportRequest, ds: Awaited<ReturnType<typeof loadAcceptedDataset>>, manifest: Manifest) {
+  private async build(
+    id: string,
+    req: ExportRequest,
+    ds: Awaited<ReturnType<typeof loadAcceptedDataset>>,
+    manifest: Manifest,
+  ) {
     const { pool, redis, images, dir, logger } = this.deps;
     await mkdir(dir, { recursive: true });
     const final = join(dir, `${id}-${req.format}.zip`);
@@ -113,7 +131,8 @@ export class ExportService {
         if ('text' in e) archive.append(e.text, { name: e.name });
         else {
           const jpeg = await images.get(e.image.exampleId);
-          if (!jpeg) throw new Error(`frame of hard example ${e.image.exampleId} is missing from the image store`);
+          if (!jpeg)
+            throw new Error(`frame of hard example ${e.image.exampleId} is missing from the image store`);
           archive.append(jpeg, { name: e.name, store: true });
         }
         done++;
@@ -152,7 +171,9 @@ export class ExportService {
   }
 
   async list(): Promise<ExportView[]> {
-    const { rows } = await this.deps.pool.query<Row>('SELECT * FROM dataset_exports ORDER BY created_at DESC LIMIT 100');
+    const { rows } = await this.deps.pool.query<Row>(
+      'SELECT * FROM dataset_exports ORDER BY created_at DESC LIMIT 100',
+    );
     return Promise.all(rows.map((r) => this.view(r)));
   }
 
@@ -164,7 +185,10 @@ export class ExportService {
       [id],
     );
     if (v.status !== 'done' || !rows[0]?.file_path)
-      throw conflict('wrong_stage', `export ${id} is ${v.status}${v.error ? `: ${v.error}` : ''}; nothing to download yet`);
+      throw conflict(
+        'wrong_stage',
+        `export ${id} is ${v.status}${v.error ? `: ${v.error}` : ''}; nothing to download yet`,
+      );
     return { path: rows[0].file_path, name: `${id}-${v.format}.zip` };
   }
 

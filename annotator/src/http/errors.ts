@@ -45,16 +45,25 @@ export const conflict = (reason: ConflictReason, message: string, more: Record<s
   new ApiError(409, 'conflict', message, { reason, ...more });
 
 /** Parse a request part with zod; failures become 400 validation_failed with one entry per field. */
-export function parseOr400<S extends z.ZodType>(schema: S, value: unknown, where: 'body' | 'query' | 'params') {
+export function parseOr400<S extends z.ZodType>(
+  schema: S,
+  value: unknown,
+  where: 'body' | 'query' | 'params',
+) {
   const r = schema.safeParse(value ?? {});
   if (r.success) return r.data as z.infer<S>;
   const details = r.error.issues.map((i) => ({
     path: [where, ...i.path.map(String)].join('.'),
     message: i.message,
   }));
-  throw new ApiError(400, 'validation_failed', `invalid ${where}: ${details.map((d) => `${d.path}: ${d.message}`).join('; ')}`, {
-    details,
-  });
+  throw new ApiError(
+    400,
+    'validation_failed',
+    `invalid ${where}: ${details.map((d) => `${d.path}: ${d.message}`).join('; ')}`,
+    {
+      details,
+    },
+  );
 }
 
 /** One error handler: ApiError as is, fastify's own errors (bad JSON, too large) mapped, the rest 500. */

@@ -1,3 +1,4 @@
+import { createReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
 import {
   annotationStageSchema,
@@ -20,7 +21,6 @@ import type { TaskQueue } from '../queue/tasks.ts';
 import { agreement, throughput } from '../stats/stats.ts';
 import { authenticate, requirePermission, userOf } from './auth.ts';
 import { ApiError, notFound, parseOr400 } from './errors.ts';
-import { createReadStream } from 'node:fs';
 
 export type ApiDeps = {
   secret: Uint8Array;
@@ -100,7 +100,10 @@ export async function annotationRoutes(app: FastifyInstance, deps: ApiDeps): Pro
     const ex = await queue.exampleOf(id);
     const jpeg = (await deps.images.get(ex.id)) ?? (await deps.fetchSnapshot?.(ex.imageKey)) ?? null;
     if (!jpeg) throw notFound(`frame of task ${id}`);
-    return reply.header('content-type', 'image/jpeg').header('cache-control', 'private, max-age=3600').send(jpeg);
+    return reply
+      .header('content-type', 'image/jpeg')
+      .header('cache-control', 'private, max-age=3600')
+      .send(jpeg);
   });
 
   app.post('/tasks/:id/heartbeat', leaseOps, async (req) => {
@@ -129,7 +132,9 @@ export async function annotationRoutes(app: FastifyInstance, deps: ApiDeps): Pro
     const [annotators, agree, counts] = await Promise.all([
       throughput(deps.pool),
       agreement(deps.pool),
-      deps.pool.query<{ stage: string; n: string }>('SELECT stage, count(*)::text AS n FROM annotation_tasks GROUP BY stage'),
+      deps.pool.query<{ stage: string; n: string }>(
+        'SELECT stage, count(*)::text AS n FROM annotation_tasks GROUP BY stage',
+      ),
     ]);
     return {
       queue: Object.fromEntries(counts.rows.map((r) => [r.stage, Number(r.n)])),
@@ -143,7 +148,9 @@ export async function annotationRoutes(app: FastifyInstance, deps: ApiDeps): Pro
     const body = parseOr400(exportRequestSchema, req.body, 'body');
     return reply.code(202).send(await deps.exports.start(body, userOf(req).username));
   });
-  app.get('/exports/:id', read, async (req) => deps.exports.get(parseOr400(exportParams, req.params, 'params').id));
+  app.get('/exports/:id', read, async (req) =>
+    deps.exports.get(parseOr400(exportParams, req.params, 'params').id),
+  );
   app.get('/exports/:id/download', exporting, async (req, reply) => {
     const { id } = parseOr400(exportParams, req.params, 'params');
     const f = await deps.exports.fileOf(id);
@@ -154,7 +161,9 @@ export async function annotationRoutes(app: FastifyInstance, deps: ApiDeps): Pro
   });
 
   app.get('/models', read, async () => ({ items: await deps.models.list() }));
-  app.get('/models/:id', read, async (req) => deps.models.get(parseOr400(modelParams, req.params, 'params').id));
+  app.get('/models/:id', read, async (req) =>
+    deps.models.get(parseOr400(modelParams, req.params, 'params').id),
+  );
   app.post('/models', modelsWrite, async (req, reply) => {
     const body = parseOr400(registerModelSchema, req.body, 'body');
     return reply.code(201).send(await deps.models.registerPath(body));
@@ -167,7 +176,12 @@ export async function annotationRoutes(app: FastifyInstance, deps: ApiDeps): Pro
         format: modelFormatSchema,
         labels: z
           .string()
-          .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))
+          .transform((v) =>
+            v
+              .split(',')
+              .map((s) => s.trim())
+              .filter(Boolean),
+          )
           .optional(),
       }),
       req.query,

@@ -9,8 +9,8 @@ import {
 import { Objm } from '@nats-io/obj';
 import type { NatsConnection } from '@nats-io/transport-node';
 import {
-  decodeJson,
   deadLetter,
+  decodeJson,
   hardExampleSchema,
   MessageValidationError,
   objectStores,
@@ -98,9 +98,17 @@ export class IntakeConsumer {
       if (!jpeg) {
         const max = this.opts.maxImageWaits ?? 3;
         if (m.info.deliveryCount >= max) {
-          logger.warn({ exampleId: example.exampleId, imageKey: example.imageKey }, 'frame missing, dead-lettered');
+          logger.warn(
+            { exampleId: example.exampleId, imageKey: example.imageKey },
+            'frame missing, dead-lettered',
+          );
           this.counter.inc({ result: 'missing_image' });
-          await deadLetter(js, streamNames.hardExamples, m, `image ${example.imageKey} not found in object store`);
+          await deadLetter(
+            js,
+            streamNames.hardExamples,
+            m,
+            `image ${example.imageKey} not found in object store`,
+          );
         } else m.nak(1_000);
         return;
       }
@@ -112,8 +120,8 @@ export class IntakeConsumer {
       this.counter.inc({ result: 'error' });
       logger.error({ err, exampleId: example.exampleId }, 'intake failed, will retry');
       if (m.info.deliveryCount >= MAX_DELIVER - 1)
-        await deadLetter(js, streamNames.hardExamples, m, `intake failed: ${(err as Error).message}`).catch(() =>
-          m.nak(5_000),
+        await deadLetter(js, streamNames.hardExamples, m, `intake failed: ${(err as Error).message}`).catch(
+          () => m.nak(5_000),
         );
       else m.nak(2_000);
     }

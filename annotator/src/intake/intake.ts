@@ -1,6 +1,6 @@
 import type { HardExample } from '@sentinel/common';
-import type { Logger } from 'pino';
 import type { Pool } from 'pg';
+import type { Logger } from 'pino';
 import type { ImageStore } from '../images/store.ts';
 import { frameHash, isNearDuplicate } from './fingerprint.ts';
 
@@ -23,7 +23,11 @@ export type IntakeDeps = {
  * same camera and track within the dedup window are dropped. A per-track advisory lock makes the
  * check-then-insert safe across several annotator replicas.
  */
-export async function intakeHardExample(deps: IntakeDeps, ex: HardExample, jpeg: Uint8Array): Promise<IntakeResult> {
+export async function intakeHardExample(
+  deps: IntakeDeps,
+  ex: HardExample,
+  jpeg: Uint8Array,
+): Promise<IntakeResult> {
   const hash = await frameHash(jpeg);
   const boxes = ex.boxes.map((b) => ({ label: b.label, box: b.box }));
   const c = await deps.pool.connect();

@@ -17,7 +17,11 @@ export type ApResult = {
  * threshold and was not matched before (a second hit on it is a false positive); AP is the area under
  * the precision envelope (precision made monotonically non-increasing) over recall.
  */
-export function averagePrecision(gts: readonly GroundTruth[], preds: readonly Prediction[], iouThreshold = 0.5): number {
+export function averagePrecision(
+  gts: readonly GroundTruth[],
+  preds: readonly Prediction[],
+  iouThreshold = 0.5,
+): number {
   if (gts.length === 0) return 0;
   const byImage = new Map<string, Array<{ box: Box; matched: boolean }>>();
   for (const g of gts) {
@@ -63,7 +67,8 @@ export function averagePrecision(gts: readonly GroundTruth[], preds: readonly Pr
   const mpre = [0, ...precision, 0];
   for (let i = mpre.length - 2; i >= 0; i--) mpre[i] = Math.max(mpre[i]!, mpre[i + 1]!);
   let ap = 0;
-  for (let i = 1; i < mrec.length; i++) if (mrec[i] !== mrec[i - 1]) ap += (mrec[i]! - mrec[i - 1]!) * mpre[i]!;
+  for (let i = 1; i < mrec.length; i++)
+    if (mrec[i] !== mrec[i - 1]) ap += (mrec[i]! - mrec[i - 1]!) * mpre[i]!;
   return ap;
 }
 

@@ -14,8 +14,8 @@ import {
   modelInfoSchema,
   type RegisterModel,
 } from '@sentinel/common';
-import type { Logger } from 'pino';
 import type { Pool } from 'pg';
+import type { Logger } from 'pino';
 import { loadAcceptedDataset } from '../exports/dataset.ts';
 import { ApiError, conflict, notFound } from '../http/errors.ts';
 import type { ImageStore } from '../images/store.ts';
@@ -36,7 +36,10 @@ type ModelRow = {
   created_at: Date;
 };
 
-export type ModelView = Omit<ModelInfo, 'provider'> & { provider: string; evaluation: ModelEvaluation | null };
+export type ModelView = Omit<ModelInfo, 'provider'> & {
+  provider: string;
+  evaluation: ModelEvaluation | null;
+};
 
 const IOU = 0.5;
 
@@ -61,7 +64,9 @@ export class ModelRegistry {
   ) {}
 
   async list(): Promise<ModelView[]> {
-    const { rows } = await this.deps.pool.query<ModelRow>('SELECT * FROM models ORDER BY created_at DESC, id');
+    const { rows } = await this.deps.pool.query<ModelRow>(
+      'SELECT * FROM models ORDER BY created_at DESC, id',
+    );
     return rows.map(view);
   }
 
@@ -88,7 +93,8 @@ export class ModelRegistry {
     const max = this.deps.maxUploadBytes;
     body.on('data', (c: Buffer) => {
       bytes += c.length;
-      if (bytes > max) body.destroy(new ApiError(413, 'payload_too_large', `model file exceeds ${max} bytes`));
+      if (bytes > max)
+        body.destroy(new ApiError(413, 'payload_too_large', `model file exceeds ${max} bytes`));
     });
     try {
       await pipeline(body, createWriteStream(tmp));
@@ -102,7 +108,11 @@ export class ModelRegistry {
     }
   }
 
-  private async insert(meta: Omit<RegisterModel, 'path'>, file: string, storedPath: string): Promise<ModelView> {
+  private async insert(
+    meta: Omit<RegisterModel, 'path'>,
+    file: string,
+    storedPath: string,
+  ): Promise<ModelView> {
     await this.assertFree(meta.id);
     const labels = meta.labels ?? [...COCO_LABELS];
     const { spec, session } = await inspectModel(file, meta.format, labels);
@@ -129,7 +139,8 @@ export class ModelRegistry {
   async evaluate(id: string): Promise<ModelEvaluation> {
     const { pool, images, logger } = this.deps;
     const candidate = await this.row(id);
-    const active = (await pool.query<ModelRow>('SELECT * FROM models WHERE active AND id <> $1', [id])).rows[0];
+    const active = (await pool.query<ModelRow>('SELECT * FROM models WHERE active AND id <> $1', [id]))
+      .rows[0];
     const ds = await loadAcceptedDataset(pool, 0, 'eval');
     if (ds.images.length === 0)
       throw conflict('empty_dataset', 'nothing to evaluate on: no task has been accepted in review yet');
@@ -145,7 +156,8 @@ export class ModelRegistry {
           const jpeg = await images.get(im.exampleId);
           if (!jpeg) throw new Error(`frame of ${im.exampleId} is missing`);
           for (const d of await runner.detect(jpeg)) preds.push({ imageId: im.exampleId, ...d });
-          if (++n % 20 === 0) logger.info({ model: m.id, done: n, total: ds.images.length }, 'shadow evaluation progress');
+          if (++n % 20 === 0)
+            logger.info({ model: m.id, done: n, total: ds.images.length }, 'shadow evaluation progress');
         }
         const r = meanAveragePrecision(gts, preds, IOU);
         return { modelId: m.id, mAP: r.mAP, perClass: r.perClass };
@@ -164,12 +176,17 @@ export class ModelRegistry {
       better: base === null || cand.mAP > base.mAP,
     };
     await pool.query('UPDATE models SET evaluation = $2 WHERE id = $1', [id, JSON.stringify(evaluation)]);
-    logger.info({ id, mAP: cand.mAP, baseline: base?.modelId, baselineMAP: base?.mAP }, 'shadow evaluation done');
+    logger.info(
+      { id, mAP: cand.mAP, baseline: base?.modelId, baselineMAP: base?.mAP },
+      'shadow evaluation done',
+    );
     return evaluation;
   }
 
   /** Make `id` the active model, only when its last evaluation beat the model that is active now. */
-  async promote(id: string): Promise<{ promoted: ModelView; previous: string | null; evaluation: ModelEvaluation }> {
+  async promote(
+    id: string,
+  ): Promise<{ promoted: ModelView; previous: string | null; evaluation: ModelEvaluation }> {
     const { pool } = this.deps;
     const c = await pool.connect();
     try {
@@ -194,8 +211,9 @@ export class ModelRegistry {
           { evaluation: ev },
         );
       if (active) await c.query('UPDATE models SET active = false WHERE id = $1', [active.id]);
-      const promoted = (await c.query<ModelRow>('UPDATE models SET active = true WHERE id = $1 RETURNING *', [id]))
-        .rows[0]!;
+      const promoted = (
+        await c.query<ModelRow>('UPDATE models SET active = true WHERE id = $1 RETURNING *', [id])
+      ).rows[0]!;
       await c.query('COMMIT');
       await this.mirror([promoted, ...(active ? [{ ...active, active: false }] : [])]);
       this.deps.logger.info({ id, previous: active?.id ?? null }, 'model promoted');

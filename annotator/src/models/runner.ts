@@ -22,14 +22,19 @@ export type FrameDetection = { label: string; score: number; box: [number, numbe
 
 const DEFAULT_SIZE: Record<ModelFormat, number> = { yolo: 640, centernet: 512 };
 
-const bad = (message: string) => new ApiError(400, 'validation_failed', message, { details: [{ path: 'model', message }] });
+const bad = (message: string) =>
+  new ApiError(400, 'validation_failed', message, { details: [{ path: 'model', message }] });
 
 /**
  * Open an ONNX file with onnxruntime-node, check it is a detector of the given format with the
  * expected outputs (by running it once on a blank input) and return its spec. Every failure is a
  * 400 with a message saying what was expected.
  */
-export async function inspectModel(file: string, format: ModelFormat, labels: string[]): Promise<{ spec: ModelSpec; session: ort.InferenceSession }> {
+export async function inspectModel(
+  file: string,
+  format: ModelFormat,
+  labels: string[],
+): Promise<{ spec: ModelSpec; session: ort.InferenceSession }> {
   let session: ort.InferenceSession;
   try {
     session = await ort.InferenceSession.create(file, { intraOpNumThreads: 1, interOpNumThreads: 1 });
@@ -42,13 +47,15 @@ export async function inspectModel(file: string, format: ModelFormat, labels: st
       throw bad(`a detector has exactly one input (the image); this model has ${session.inputNames.length}`);
     const meta = session.inputMetadata[0];
     const inputName = session.inputNames[0]!;
-    const shape = meta && meta.isTensor ? meta.shape : [];
-    const type = meta && meta.isTensor ? meta.type : 'float32';
-    if (shape.length !== 4) throw bad(`the input ${inputName} must be a 4-D image tensor, got [${shape.join(', ')}]`);
+    const shape = meta?.isTensor ? meta.shape : [];
+    const type = meta?.isTensor ? meta.type : 'float32';
+    if (shape.length !== 4)
+      throw bad(`the input ${inputName} must be a 4-D image tensor, got [${shape.join(', ')}]`);
     if (type !== 'float32' && type !== 'uint8' && type !== 'int32')
       throw bad(`the input ${inputName} has type ${type}; expected float32, uint8 or int32`);
     const layout = shape[1] === 3 ? 'nchw' : shape[3] === 3 ? 'nhwc' : format === 'yolo' ? 'nchw' : 'nhwc';
-    const dim = (v: number | string | undefined) => (typeof v === 'number' && v > 0 ? v : DEFAULT_SIZE[format]);
+    const dim = (v: number | string | undefined) =>
+      typeof v === 'number' && v > 0 ? v : DEFAULT_SIZE[format];
     const inputHeight = dim(layout === 'nchw' ? shape[2] : shape[1]);
     const inputWidth = dim(layout === 'nchw' ? shape[3] : shape[2]);
     const partial = { format, inputName, inputType: type, layout, inputWidth, inputHeight, labels } as const;
@@ -57,7 +64,9 @@ export async function inspectModel(file: string, format: ModelFormat, labels: st
     try {
       outputs = await session.run(feeds);
     } catch (err) {
-      throw bad(`the model failed on a ${inputWidth}x${inputHeight} input: ${(err as Error).message.slice(0, 300)}`);
+      throw bad(
+        `the model failed on a ${inputWidth}x${inputHeight} input: ${(err as Error).message.slice(0, 300)}`,
+      );
     }
     const found = Object.entries(outputs).map(([name, t]) => ({ name, dims: [...t.dims] }));
     const describe = found.map((o) => `${o.name} [${o.dims.join(', ')}]`).join(', ');
@@ -66,12 +75,16 @@ export async function inspectModel(file: string, format: ModelFormat, labels: st
       const f = 4 + labels.length;
       pick = found.find((o) => o.dims.length === 3 && (o.dims[1] === f || o.dims[2] === f));
       if (!pick)
-        throw bad(`a yolo model needs an output [N, 4 + ${labels.length} = ${f}, anchors]; this one has ${describe}`);
+        throw bad(
+          `a yolo model needs an output [N, 4 + ${labels.length} = ${f}, anchors]; this one has ${describe}`,
+        );
     } else {
       const cands = found.filter((o) => o.dims.length === 3 && o.dims[2] === 6);
       pick = cands.find((o) => o.name.includes('detections')) ?? cands[0];
       if (!pick)
-        throw bad(`a centernet model needs a decoded output [N, K, 6] (x1, y1, x2, y2, score, class); this one has ${describe}`);
+        throw bad(
+          `a centernet model needs a decoded output [N, K, 6] (x1, y1, x2, y2, score, class); this one has ${describe}`,
+        );
     }
     return { spec: { ...partial, outputName: pick.name, outputDims: pick.dims }, session };
   } catch (err) {
@@ -82,7 +95,8 @@ export async function inspectModel(file: string, format: ModelFormat, labels: st
 
 function blankInput(s: Pick<ModelSpec, 'inputType' | 'layout' | 'inputWidth' | 'inputHeight'>): ort.Tensor {
   const n = 3 * s.inputWidth * s.inputHeight;
-  const dims = s.layout === 'nchw' ? [1, 3, s.inputHeight, s.inputWidth] : [1, s.inputHeight, s.inputWidth, 3];
+  const dims =
+    s.layout === 'nchw' ? [1, 3, s.inputHeight, s.inputWidth] : [1, s.inputHeight, s.inputWidth, 3];
   if (s.inputType === 'uint8') return new ort.Tensor('uint8', new Uint8Array(n), dims);
   if (s.inputType === 'int32') return new ort.Tensor('int32', new Int32Array(n), dims);
   return new ort.Tensor('float32', new Float32Array(n), dims);
@@ -150,7 +164,11 @@ export class ModelRunner {
         const y1 = clamp((d.box[1] - pad.y) / scale.y / ih);
         const x2 = clamp((d.box[0] + d.box[2] - pad.x) / scale.x / iw);
         const y2 = clamp((d.box[1] + d.box[3] - pad.y) / scale.y / ih);
-        return { label: s.labels[d.classId]!, score: d.score, box: [x1, y1, x2 - x1, y2 - y1] as [number, number, number, number] };
+        return {
+          label: s.labels[d.classId]!,
+          score: d.score,
+          box: [x1, y1, x2 - x1, y2 - y1] as [number, number, number, number],
+        };
       })
       .filter((d) => d.box[2] > 0 && d.box[3] > 0);
   }

@@ -11,10 +11,10 @@ export async function listLabels(pool: Pool): Promise<{ coco: string[]; custom: 
 export async function addCustomLabel(pool: Pool, name: unknown, actor: string): Promise<string> {
   const label = parseOr400(labelNameSchema, name, 'body');
   if ((COCO_LABELS as readonly string[]).includes(label)) return label;
-  await pool.query('INSERT INTO annotation_labels (name, created_by) VALUES ($1, $2) ON CONFLICT DO NOTHING', [
-    label,
-    actor,
-  ]);
+  await pool.query(
+    'INSERT INTO annotation_labels (name, created_by) VALUES ($1, $2) ON CONFLICT DO NOTHING',
+    [label, actor],
+  );
   return label;
 }
 

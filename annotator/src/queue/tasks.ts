@@ -1,9 +1,4 @@
-import {
-  type AnnotationBox,
-  type AnnotationStage,
-  type ReviewDecision,
-  type SubmitAnnotation,
-} from '@sentinel/common';
+import type { AnnotationBox, AnnotationStage, ReviewDecision, SubmitAnnotation } from '@sentinel/common';
 import type { AuthUser } from '@sentinel/common/auth/index';
 import type { Pool, PoolClient } from 'pg';
 import { ApiError, conflict, notFound } from '../http/errors.ts';
@@ -55,8 +50,20 @@ export type TaskView = {
   /** The model's boxes (pre-annotations). */
   modelBoxes: Array<AnnotationBox & { score?: number }>;
   /** The latest human annotation, if any. */
-  annotation: { id: number; annotator: string; boxes: AnnotationBox[]; noObjects: boolean; at: number } | null;
-  history: Array<{ kind: 'annotation' | 'review'; actor: string; at: number; decision?: string; comment?: string }>;
+  annotation: {
+    id: number;
+    annotator: string;
+    boxes: AnnotationBox[];
+    noObjects: boolean;
+    at: number;
+  } | null;
+  history: Array<{
+    kind: 'annotation' | 'review';
+    actor: string;
+    at: number;
+    decision?: string;
+    comment?: string;
+  }>;
 };
 
 const TASK_COLS = `t.id, t.hard_example_id, t.stage, t.assignee, t.lease_expires_at, t.heartbeat_at, t.skipped_by,
@@ -173,7 +180,12 @@ export class TaskQueue {
     return this.tx(async (c) => {
       const task = await this.load(c, taskId, true);
       this.assertHeld(task, user, body.version, ['review']);
-      const latest = await c.query<{ id: string; annotator: string; boxes: AnnotationBox[]; no_objects: boolean }>(
+      const latest = await c.query<{
+        id: string;
+        annotator: string;
+        boxes: AnnotationBox[];
+        no_objects: boolean;
+      }>(
         'SELECT id, annotator, boxes, no_objects FROM annotations WHERE task_id = $1 ORDER BY id DESC LIMIT 1',
         [taskId],
       );
@@ -266,13 +278,26 @@ export class TaskQueue {
   }
 
   /** The most useful reason a write on a task was refused. */
-  private explainRefusal(task: TaskRow | undefined, user: AuthUser, version: number, stages: AnnotationStage[]) {
+  private explainRefusal(
+    task: TaskRow | undefined,
+    user: AuthUser,
+    version: number,
+    stages: AnnotationStage[],
+  ) {
     if (!task) return notFound('task');
     const current = { currentVersion: task.version, stage: task.stage };
     if (!stages.includes(task.stage))
-      return conflict('wrong_stage', `task ${task.id} is in stage ${task.stage}, not ${stages.join(' or ')}`, current);
+      return conflict(
+        'wrong_stage',
+        `task ${task.id} is in stage ${task.stage}, not ${stages.join(' or ')}`,
+        current,
+      );
     if (task.version !== version && task.assignee === user.username)
-      return conflict('stale_version', `task ${task.id} changed: version ${version} is stale (now ${task.version})`, current);
+      return conflict(
+        'stale_version',
+        `task ${task.id} changed: version ${version} is stale (now ${task.version})`,
+        current,
+      );
     if (task.assignee !== user.username)
       return conflict(
         task.version !== version ? 'stale_version' : 'not_leaseholder',
@@ -280,8 +305,16 @@ export class TaskQueue {
         current,
       );
     if (!task.lease_expires_at || task.lease_expires_at.getTime() < Date.now())
-      return conflict('lease_expired', `your lease on task ${task.id} expired; it went back to the queue`, current);
-    return conflict('stale_version', `task ${task.id} changed: version ${version} is stale (now ${task.version})`, current);
+      return conflict(
+        'lease_expired',
+        `your lease on task ${task.id} expired; it went back to the queue`,
+        current,
+      );
+    return conflict(
+      'stale_version',
+      `task ${task.id} changed: version ${version} is stale (now ${task.version})`,
+      current,
+    );
   }
 
   private async load(c: Pool | PoolClient, taskId: number, forUpdate = false): Promise<TaskRow | undefined> {
@@ -320,14 +353,26 @@ export class TaskQueue {
       boxes: AnnotationBox[];
       no_objects: boolean;
       created_at: Date;
-    }>('SELECT id, annotator, boxes, no_objects, created_at FROM annotations WHERE task_id = $1 ORDER BY id', [row.id]);
-    const reviews = await c.query<{ reviewer: string; decision: string; comment: string | null; created_at: Date }>(
+    }>(
+      'SELECT id, annotator, boxes, no_objects, created_at FROM annotations WHERE task_id = $1 ORDER BY id',
+      [row.id],
+    );
+    const reviews = await c.query<{
+      reviewer: string;
+      decision: string;
+      comment: string | null;
+      created_at: Date;
+    }>(
       'SELECT reviewer, decision, comment, created_at FROM annotation_reviews WHERE task_id = $1 ORDER BY id',
       [row.id],
     );
     const last = anns.rows.at(-1);
     const history = [
-      ...anns.rows.map((a) => ({ kind: 'annotation' as const, actor: a.annotator, at: a.created_at.getTime() })),
+      ...anns.rows.map((a) => ({
+        kind: 'annotation' as const,
+        actor: a.annotator,
+        at: a.created_at.getTime(),
+      })),
       ...reviews.rows.map((r) => ({
         kind: 'review' as const,
         actor: r.reviewer,

@@ -35,13 +35,18 @@ export function App() {
     setApiToken(token);
     if (!token) return;
     api<Me>('/me').then(setMe, (e) => {
-      setAuthError(e instanceof HttpError && e.status === 401 ? `Sign-in needed: ${e.message}` : (e as Error).message);
+      setAuthError(
+        e instanceof HttpError && e.status === 401 ? `Sign-in needed: ${e.message}` : (e as Error).message,
+      );
       setMe(null);
     });
   }, [token]);
 
   const loadLabels = useCallback(() => {
-    api<{ coco: string[]; custom: string[] }>('/labels').then((l) => setLabels([...l.coco, ...l.custom]), () => {});
+    api<{ coco: string[]; custom: string[] }>('/labels').then(
+      (l) => setLabels([...l.coco, ...l.custom]),
+      () => {},
+    );
   }, []);
   useEffect(() => {
     if (me) loadLabels();
@@ -58,7 +63,8 @@ export function App() {
         <h1>Sentinel Annotator</h1>
         {authError && <div className="error">{authError}</div>}
         <p>
-          Open this page from the Sentinel dashboard (signed in), or paste an access token from <code>POST /api/v1/auth/login</code>.
+          Open this page from the Sentinel dashboard (signed in), or paste an access token from{' '}
+          <code>POST /api/v1/auth/login</code>.
         </p>
         <form
           onSubmit={(e) => {
@@ -68,7 +74,13 @@ export function App() {
             setToken(paste.trim());
           }}
         >
-          <input aria-label="access token" value={paste} onChange={(e) => setPaste(e.target.value)} placeholder="access token" />
+          <input
+            className="token-input"
+            aria-label="access token"
+            value={paste}
+            onChange={(e) => setPaste(e.target.value)}
+            placeholder="access token"
+          />
           <button type="submit">Sign in</button>
         </form>
       </main>
@@ -102,7 +114,9 @@ export function App() {
         </span>
       </header>
       <main>
-        {tab === 'annotate' && <Queue key="a" stage="annotation" labels={labels} onLabelsChanged={loadLabels} />}
+        {tab === 'annotate' && (
+          <Queue key="a" stage="annotation" labels={labels} onLabelsChanged={loadLabels} />
+        )}
         {tab === 'review' && <Queue key="r" stage="review" labels={labels} onLabelsChanged={loadLabels} />}
         {tab === 'stats' && <StatsPage />}
         {tab === 'exports' && <ExportsPage />}

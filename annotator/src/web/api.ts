@@ -41,7 +41,10 @@ export const setApiToken = (t: string | null) => {
   token = t;
 };
 
-export async function api<T = unknown>(path: string, init: { method?: string; body?: unknown } = {}): Promise<T> {
+export async function api<T = unknown>(
+  path: string,
+  init: { method?: string; body?: unknown } = {},
+): Promise<T> {
   const headers: Record<string, string> = {};
   if (token) headers.authorization = `Bearer ${token}`;
   if (init.body !== undefined) headers['content-type'] = 'application/json';
@@ -79,9 +82,22 @@ export type Task = {
   leaseExpiresAt: number | null;
   comment: string | null;
   imageUrl: string;
-  example: { id: string; cameraId: string; reason: string; width: number; height: number; modelId: string; trackId: string | null; capturedAt: number };
+  example: {
+    id: string;
+    cameraId: string;
+    reason: string;
+    width: number;
+    height: number;
+    modelId: string;
+    trackId: string | null;
+    capturedAt: number;
+  };
   modelBoxes: Array<{ label: string; box: Box; source: 'model'; score?: number }>;
-  annotation: { annotator: string; boxes: Array<{ label: string; box: Box; source: 'model' | 'human' }>; noObjects: boolean } | null;
+  annotation: {
+    annotator: string;
+    boxes: Array<{ label: string; box: Box; source: 'model' | 'human' }>;
+    noObjects: boolean;
+  } | null;
   history: Array<{ kind: string; actor: string; at: number; decision?: string; comment?: string }>;
 };
 export type Me = { user: { id: string; username: string; role: string }; permissions: string[] };

@@ -1,6 +1,17 @@
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { blobUrl, type EditBox, type Task } from '../api.ts';
-import { clampMove, fromCorners, HANDLES, type Handle, handleCursor, handlePoint, type PxBox, resize, toNorm, toPx } from './geometry.ts';
+import {
+  clampMove,
+  fromCorners,
+  HANDLES,
+  type Handle,
+  handleCursor,
+  handlePoint,
+  type PxBox,
+  resize,
+  toNorm,
+  toPx,
+} from './geometry.ts';
 import { commit, type History, initHistory, redo, undo } from './history.ts';
 
 /** Labels on keys 1–9. */
@@ -28,14 +39,21 @@ let seq = 0;
 const newId = () => `b${++seq}`;
 
 const sameBoxes = (a: EditBox[], b: EditBox[]) =>
-  a.length === b.length && a.every((x, i) => x.label === b[i]!.label && x.box.every((v, j) => Math.abs(v - b[i]!.box[j]!) < 1e-6));
+  a.length === b.length &&
+  a.every((x, i) => x.label === b[i]!.label && x.box.every((v, j) => Math.abs(v - b[i]!.box[j]!) < 1e-6));
 
 export function Editor(props: EditorProps) {
   const { task, mode } = props;
   const W = task.example.width;
   const H = task.example.height;
   const start = useMemo<EditBox[]>(
-    () => (task.annotation?.boxes ?? []).map((b) => ({ id: newId(), label: b.label, box: b.box, source: b.source ?? 'human' })),
+    () =>
+      (task.annotation?.boxes ?? []).map((b) => ({
+        id: newId(),
+        label: b.label,
+        box: b.box,
+        source: b.source ?? 'human',
+      })),
     [task],
   );
   const [hist, setHist] = useState<History<EditBox[]>>(() => initHistory(start));
@@ -71,7 +89,10 @@ export function Editor(props: EditorProps) {
     blobUrl(task.imageUrl).then(
       (u) => {
         if (cancelled) URL.revokeObjectURL(u);
-        else setImgUrl((url = u));
+        else {
+          url = u;
+          setImgUrl(u);
+        }
       },
       (err) => setMessage(`could not load the frame: ${(err as Error).message}`),
     );
@@ -145,7 +166,9 @@ export function Editor(props: EditorProps) {
         d.kind === 'move'
           ? clampMove([d.orig[0] + x - d.x0, d.orig[1] + y - d.y0, d.orig[2], d.orig[3]], W, H)
           : resize(d.orig, d.handle, x, y, W, H);
-      setDraft(hist.present.map((b) => (b.id === d.id ? { ...b, box: toNorm(px, W, H), source: 'human' } : b)));
+      setDraft(
+        hist.present.map((b) => (b.id === d.id ? { ...b, box: toNorm(px, W, H), source: 'human' } : b)),
+      );
     }
   };
 
@@ -198,9 +221,20 @@ export function Editor(props: EditorProps) {
     [sel, hist.present, apply],
   );
 
+  const deleteSelected = () => {
+    if (!sel) return;
+    apply(hist.present.filter((b) => b.id !== sel.id));
+    setSelected(null);
+  };
+
   const acceptModelBoxes = useCallback(() => {
     const add = task.modelBoxes
-      .filter((m) => !hist.present.some((b) => b.label === m.label && b.box.every((v, i) => Math.abs(v - m.box[i]!) < 1e-6)))
+      .filter(
+        (m) =>
+          !hist.present.some(
+            (b) => b.label === m.label && b.box.every((v, i) => Math.abs(v - m.box[i]!) < 1e-6),
+          ),
+      )
       .map((m) => ({ id: newId(), label: m.label, box: m.box, source: 'model' as const }));
     if (add.length) apply([...hist.present, ...add]);
     setMessage(add.length ? `added ${add.length} model box(es)` : 'model boxes already accepted');
@@ -239,10 +273,8 @@ export function Editor(props: EditorProps) {
       } else if (k === 'Escape') {
         setDrawMode(false);
         setSelected(null);
-      } else if ((k === 'Delete' || k === 'Backspace') && sel) {
-        apply(hist.present.filter((b) => b.id !== sel.id));
-        setSelected(null);
-      } else if (/^[1-9]$/.test(k)) setLabel(QUICK_LABELS[Number(k) - 1]!);
+      } else if ((k === 'Delete' || k === 'Backspace') && sel) deleteSelected();
+      else if (/^[1-9]$/.test(k)) setLabel(QUICK_LABELS[Number(k) - 1]!);
       else if (k === 'Enter') submit(false);
       else if (k === 's' || k === 'S') props.onSkip();
       else if (k === 'a' || k === 'A') acceptModelBoxes();
@@ -250,7 +282,9 @@ export function Editor(props: EditorProps) {
       else if ((k === 'r' || k === 'R') && mode === 'review') setRejecting(true);
       else if (k === 'Tab' && hist.present.length) {
         const i = hist.present.findIndex((b) => b.id === selected);
-        setSelected(hist.present[(i + (e.shiftKey ? -1 : 1) + hist.present.length) % hist.present.length]!.id);
+        setSelected(
+          hist.present[(i + (e.shiftKey ? -1 : 1) + hist.present.length) % hist.present.length]!.id,
+        );
       } else if (k === '+' || k === '=') zoomBy(1.25);
       else if (k === '-') zoomBy(0.8);
       else if (k === 'f' || k === 'F') fitToViewport();
@@ -259,7 +293,17 @@ export function Editor(props: EditorProps) {
         const dx = k === 'ArrowLeft' ? -step : k === 'ArrowRight' ? step : 0;
         const dy = k === 'ArrowUp' ? -step : k === 'ArrowDown' ? step : 0;
         const px = toPx(sel.box, W, H);
-        apply(hist.present.map((b) => (b.id === sel.id ? { ...b, box: toNorm(clampMove([px[0] + dx, px[1] + dy, px[2], px[3]], W, H), W, H), source: 'human' } : b)));
+        apply(
+          hist.present.map((b) =>
+            b.id === sel.id
+              ? {
+                  ...b,
+                  box: toNorm(clampMove([px[0] + dx, px[1] + dy, px[2], px[3]], W, H), W, H),
+                  source: 'human',
+                }
+              : b,
+          ),
+        );
       } else return;
       e.preventDefault();
     };
@@ -268,29 +312,51 @@ export function Editor(props: EditorProps) {
   });
 
   const px = 1 / (view.fit * view.scale); // one screen pixel in image pixels
-  const labelOptions = useMemo(() => [...new Set([...props.labels, ...boxes.map((b) => b.label)])], [props.labels, boxes]);
+  const labelOptions = useMemo(
+    () => [...new Set([...props.labels, ...boxes.map((b) => b.label)])],
+    [props.labels, boxes],
+  );
 
   return (
     <div className="editor">
       <div className="toolbar">
-        <button type="button" className={drawMode ? 'on' : ''} onClick={() => setDrawMode((m) => !m)} title="N">
+        <button
+          type="button"
+          className={drawMode ? 'on' : ''}
+          onClick={() => setDrawMode((m) => !m)}
+          title="N"
+        >
           New box (N)
         </button>
         <button type="button" onClick={acceptModelBoxes} title="A" disabled={!task.modelBoxes.length}>
           Accept model boxes (A)
         </button>
-        <button type="button" onClick={() => setHist((h) => undo(h))} disabled={!hist.past.length} title="Ctrl+Z">
+        <button
+          type="button"
+          onClick={() => setHist((h) => undo(h))}
+          disabled={!hist.past.length}
+          title="Ctrl+Z"
+        >
           Undo
         </button>
-        <button type="button" onClick={() => setHist((h) => redo(h))} disabled={!hist.future.length} title="Ctrl+Shift+Z">
+        <button
+          type="button"
+          onClick={() => setHist((h) => redo(h))}
+          disabled={!hist.future.length}
+          title="Ctrl+Shift+Z"
+        >
           Redo
         </button>
-        <button type="button" onClick={() => sel && (apply(hist.present.filter((b) => b.id !== sel.id)), setSelected(null))} disabled={!sel}>
+        <button type="button" onClick={deleteSelected} disabled={!sel}>
           Delete (Del)
         </button>
         <label className="labelpick">
           Label
-          <select aria-label="label" value={sel?.label ?? newLabel} onChange={(e) => setLabel(e.target.value)}>
+          <select
+            aria-label="label"
+            value={sel?.label ?? newLabel}
+            onChange={(e) => setLabel(e.target.value)}
+          >
             {labelOptions.map((l) => (
               <option key={l} value={l}>
                 {l}
@@ -313,14 +379,25 @@ export function Editor(props: EditorProps) {
             );
           }}
         >
-          <input aria-label="custom label" placeholder="custom label" value={customLabel} onChange={(e) => setCustomLabel(e.target.value)} />
+          <input
+            aria-label="custom label"
+            placeholder="custom label"
+            value={customLabel}
+            onChange={(e) => setCustomLabel(e.target.value)}
+          />
           <button type="submit">Add</button>
         </form>
         <span className="zoom">
-          <button type="button" onClick={() => zoomBy(0.8)}>−</button>
+          <button type="button" onClick={() => zoomBy(0.8)}>
+            −
+          </button>
           {Math.round(view.scale * 100)}%
-          <button type="button" onClick={() => zoomBy(1.25)}>+</button>
-          <button type="button" onClick={fitToViewport}>Fit</button>
+          <button type="button" onClick={() => zoomBy(1.25)}>
+            +
+          </button>
+          <button type="button" onClick={fitToViewport}>
+            Fit
+          </button>
         </span>
       </div>
       <div className="workarea">
@@ -346,11 +423,18 @@ export function Editor(props: EditorProps) {
               onPointerCancel={onPointerUp}
             >
               <title>annotation canvas</title>
-              {task.modelBoxes.map((m, i) => {
+              {task.modelBoxes.map((m) => {
                 const [x, y, w, h] = toPx(m.box, W, H);
                 return (
-                  <g key={`m${i}`} className="model" pointerEvents="none">
-                    <rect x={x} y={y} width={w} height={h} strokeWidth={1.5 * px} strokeDasharray={`${4 * px} ${3 * px}`} />
+                  <g key={`m-${m.label}-${m.box.join(',')}`} className="model" pointerEvents="none">
+                    <rect
+                      x={x}
+                      y={y}
+                      width={w}
+                      height={h}
+                      strokeWidth={1.5 * px}
+                      strokeDasharray={`${4 * px} ${3 * px}`}
+                    />
                     <text x={x} y={y + h + 12 * px} fontSize={11 * px}>
                       model: {m.label}
                       {m.score !== undefined ? ` ${m.score.toFixed(2)}` : ''}
@@ -388,7 +472,14 @@ export function Editor(props: EditorProps) {
                 );
               })}
               {drawPreview && (
-                <rect className="preview" x={drawPreview[0]} y={drawPreview[1]} width={drawPreview[2]} height={drawPreview[3]} strokeWidth={2 * px} />
+                <rect
+                  className="preview"
+                  x={drawPreview[0]}
+                  y={drawPreview[1]}
+                  width={drawPreview[2]}
+                  height={drawPreview[3]}
+                  strokeWidth={2 * px}
+                />
               )}
             </svg>
           </div>
@@ -483,10 +574,11 @@ export function Editor(props: EditorProps) {
           <details className="keys">
             <summary>Hotkeys</summary>
             <p>
-              N new box · drag handles to resize · Del delete · 1–9 label ({QUICK_LABELS.map((l, i) => `${i + 1} ${l}`).join(', ')}) · A
-              accept model boxes · Enter {mode === 'review' ? 'accept' : 'submit'} · {mode === 'review' ? 'R reject' : 'O no objects'} · S skip ·
-              Ctrl+Z / Ctrl+Shift+Z undo/redo · arrows nudge (Shift ×10) · Tab next box · wheel or +/− zoom · drag background (or Alt+drag) to
-              pan · F fit
+              N new box · drag handles to resize · Del delete · 1–9 label (
+              {QUICK_LABELS.map((l, i) => `${i + 1} ${l}`).join(', ')}) · A accept model boxes · Enter{' '}
+              {mode === 'review' ? 'accept' : 'submit'} · {mode === 'review' ? 'R reject' : 'O no objects'} ·
+              S skip · Ctrl+Z / Ctrl+Shift+Z undo/redo · arrows nudge (Shift ×10) · Tab next box · wheel or
+              +/− zoom · drag background (or Alt+drag) to pan · F fit
             </p>
           </details>
         </aside>

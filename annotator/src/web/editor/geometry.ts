@@ -56,4 +56,9 @@ export const toNorm = (b: PxBox, W: number, H: number): PxBox => {
   const y = r(b[1] / H);
   return [x, y, Math.min(r(b[2] / W), 1 - x), Math.min(r(b[3] / H), 1 - y)];
 };
-export const toPx = (b: readonly number[], W: number, H: number): PxBox => [b[0]! * W, b[1]! * H, b[2]! * W, b[3]! * H];
+export const toPx = (b: readonly number[], W: number, H: number): PxBox => [
+  b[0]! * W,
+  b[1]! * H,
+  b[2]! * W,
+  b[3]! * H,
+];

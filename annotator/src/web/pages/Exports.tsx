@@ -10,7 +10,11 @@ type Exp = {
   error: string | null;
   createdAt: number;
   downloadUrl: string | null;
-  manifest: { images: { train: number; val: number; total: number }; boxes: { total: number }; categories: string[] } | null;
+  manifest: {
+    images: { train: number; val: number; total: number };
+    boxes: { total: number };
+    categories: string[];
+  } | null;
 };
 
 export function ExportsPage() {
@@ -18,7 +22,14 @@ export function ExportsPage() {
   const [format, setFormat] = useState('coco');
   const [val, setVal] = useState(0.2);
   const [error, setError] = useState<string | null>(null);
-  const load = useCallback(() => api<{ items: Exp[] }>('/exports').then((r) => setItems(r.items), (e) => setError((e as Error).message)), []);
+  const load = useCallback(
+    () =>
+      api<{ items: Exp[] }>('/exports').then(
+        (r) => setItems(r.items),
+        (e) => setError((e as Error).message),
+      ),
+    [],
+  );
   useEffect(() => {
     void load();
   }, [load]);
@@ -43,7 +54,9 @@ export function ExportsPage() {
         onSubmit={(ev) => {
           ev.preventDefault();
           setError(null);
-          api('/exports', { body: { format, valFraction: val } }).then(load, (e) => setError((e as Error).message));
+          api('/exports', { body: { format, valFraction: val } }).then(load, (e) =>
+            setError((e as Error).message),
+          );
         }}
       >
         <select aria-label="format" value={format} onChange={(e) => setFormat(e.target.value)}>
@@ -52,7 +65,15 @@ export function ExportsPage() {
           <option value="voc">Pascal VOC</option>
         </select>
         <label>
-          val share <input type="number" min={0} max={0.9} step={0.05} value={val} onChange={(e) => setVal(Number(e.target.value))} />
+          val share{' '}
+          <input
+            type="number"
+            min={0}
+            max={0.9}
+            step={0.05}
+            value={val}
+            onChange={(e) => setVal(Number(e.target.value))}
+          />
         </label>
         <button type="submit">Export accepted annotations</button>
       </form>
@@ -73,7 +94,11 @@ export function ExportsPage() {
             <tr key={e.id}>
               <td>{e.name ?? e.id}</td>
               <td>{e.format}</td>
-              <td>{e.manifest ? `${e.manifest.images.total} (${e.manifest.images.train}/${e.manifest.images.val})` : ''}</td>
+              <td>
+                {e.manifest
+                  ? `${e.manifest.images.total} (${e.manifest.images.train}/${e.manifest.images.val})`
+                  : ''}
+              </td>
               <td>{e.manifest?.boxes.total ?? ''}</td>
               <td>
                 {e.status === 'running' ? <progress value={e.progress} max={1} /> : e.status}

@@ -8,7 +8,15 @@ type Evaluation = {
   baseline: { modelId: string; mAP: number; perClass: Record<string, number> } | null;
   better: boolean;
 };
-type Model = { id: string; format: string; file: string; active: boolean; inputWidth: number; inputHeight: number; evaluation: Evaluation | null };
+type Model = {
+  id: string;
+  format: string;
+  file: string;
+  active: boolean;
+  inputWidth: number;
+  inputHeight: number;
+  evaluation: Evaluation | null;
+};
 
 const f = (v: number | undefined) => (v === undefined ? '—' : v.toFixed(3));
 
@@ -17,7 +25,14 @@ export function ModelsPage(props: { canWrite: boolean; token: string | null }) {
   const [msg, setMsg] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [reg, setReg] = useState({ id: '', path: '', format: 'yolo' });
-  const load = useCallback(() => api<{ items: Model[] }>('/models').then((r) => setItems(r.items), (e) => setMsg((e as Error).message)), []);
+  const load = useCallback(
+    () =>
+      api<{ items: Model[] }>('/models').then(
+        (r) => setItems(r.items),
+        (e) => setMsg((e as Error).message),
+      ),
+    [],
+  );
   useEffect(() => {
     void load();
   }, [load]);
@@ -39,7 +54,10 @@ export function ModelsPage(props: { canWrite: boolean; token: string | null }) {
     await act(`uploaded ${reg.id}`, async () => {
       const res = await fetch(`${API}/models/${encodeURIComponent(reg.id)}/file?format=${reg.format}`, {
         method: 'PUT',
-        headers: { 'content-type': 'application/octet-stream', ...(props.token ? { authorization: `Bearer ${props.token}` } : {}) },
+        headers: {
+          'content-type': 'application/octet-stream',
+          ...(props.token ? { authorization: `Bearer ${props.token}` } : {}),
+        },
         body: file,
       });
       if (!res.ok) throw new Error((await res.json()).error?.message ?? res.statusText);
@@ -103,13 +121,21 @@ export function ModelsPage(props: { canWrite: boolean; token: string | null }) {
               <td>
                 {props.canWrite && !m.active && (
                   <>
-                    <button type="button" disabled={busy} onClick={() => void act(`evaluated ${m.id}`, () => api(`/models/${m.id}/evaluate`, { body: {} }))}>
+                    <button
+                      type="button"
+                      disabled={busy}
+                      onClick={() =>
+                        void act(`evaluated ${m.id}`, () => api(`/models/${m.id}/evaluate`, { body: {} }))
+                      }
+                    >
                       Evaluate
                     </button>
                     <button
                       type="button"
                       disabled={busy || !m.evaluation?.better}
-                      onClick={() => void act(`promoted ${m.id}`, () => api(`/models/${m.id}/promote`, { body: {} }))}
+                      onClick={() =>
+                        void act(`promoted ${m.id}`, () => api(`/models/${m.id}/promote`, { body: {} }))
+                      }
                     >
                       Promote
                     </button>
@@ -130,17 +156,36 @@ export function ModelsPage(props: { canWrite: boolean; token: string | null }) {
               void act(`registered ${reg.id}`, () => api('/models', { body: reg }));
             }}
           >
-            <input aria-label="model id" placeholder="id (e.g. yolo11n-v2)" value={reg.id} onChange={(e) => setReg({ ...reg, id: e.target.value })} />
-            <select aria-label="model format" value={reg.format} onChange={(e) => setReg({ ...reg, format: e.target.value })}>
+            <input
+              aria-label="model id"
+              placeholder="id (e.g. yolo11n-v2)"
+              value={reg.id}
+              onChange={(e) => setReg({ ...reg, id: e.target.value })}
+            />
+            <select
+              aria-label="model format"
+              value={reg.format}
+              onChange={(e) => setReg({ ...reg, format: e.target.value })}
+            >
               <option value="yolo">yolo</option>
               <option value="centernet">centernet</option>
             </select>
-            <input aria-label="model path" placeholder="path on the server (models/…)" value={reg.path} onChange={(e) => setReg({ ...reg, path: e.target.value })} />
+            <input
+              aria-label="model path"
+              placeholder="path on the server (models/…)"
+              value={reg.path}
+              onChange={(e) => setReg({ ...reg, path: e.target.value })}
+            />
             <button type="submit" disabled={busy}>
               Register path
             </button>
             <label className="upload">
-              or upload .onnx <input type="file" accept=".onnx" onChange={(e) => e.target.files?.[0] && void upload(e.target.files[0])} />
+              or upload .onnx{' '}
+              <input
+                type="file"
+                accept=".onnx"
+                onChange={(e) => e.target.files?.[0] && void upload(e.target.files[0])}
+              />
             </label>
           </form>
         </>

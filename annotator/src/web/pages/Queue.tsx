@@ -6,7 +6,11 @@ import { Editor } from '../editor/Editor.tsx';
  * One queue (annotation or review): lease the next task, keep the lease alive with heartbeats,
  * submit / review / skip, then lease the next one.
  */
-export function Queue(props: { stage: 'annotation' | 'review'; labels: string[]; onLabelsChanged: () => void }) {
+export function Queue(props: {
+  stage: 'annotation' | 'review';
+  labels: string[];
+  onLabelsChanged: () => void;
+}) {
   const [task, setTask] = useState<Task | null>(null);
   const [empty, setEmpty] = useState(false);
   const [busy, setBusy] = useState(false);
@@ -50,7 +54,7 @@ export function Queue(props: { stage: 'annotation' | 'review'; labels: string[];
       }
     }, every);
     return () => clearInterval(timer);
-  }, [task?.id, task?.version, task?.leaseExpiresAt]);
+  }, [task?.leaseExpiresAt]);
 
   const run = async (what: string, fn: () => Promise<unknown>) => {
     setBusy(true);
@@ -61,7 +65,11 @@ export function Queue(props: { stage: 'annotation' | 'review'; labels: string[];
       await next();
     } catch (err) {
       const e = err as HttpError;
-      setError(e.reason === 'stale_version' || e.reason === 'lease_expired' ? `${e.message} — press "Next task"` : e.message);
+      setError(
+        e.reason === 'stale_version' || e.reason === 'lease_expired'
+          ? `${e.message} — press "Next task"`
+          : e.message,
+      );
       setBusy(false);
     }
   };
@@ -70,7 +78,11 @@ export function Queue(props: { stage: 'annotation' | 'review'; labels: string[];
 
   return (
     <section className="queue">
-      {notice && <div className="notice" role="status">{notice}</div>}
+      {notice && (
+        <div className="notice" role="status">
+          {notice}
+        </div>
+      )}
       {error && (
         <div className="error" role="alert">
           {error}
@@ -78,7 +90,9 @@ export function Queue(props: { stage: 'annotation' | 'review'; labels: string[];
       )}
       {empty && !task && (
         <div className="empty">
-          <p>{props.stage === 'review' ? 'Nothing to review right now.' : 'The annotation queue is empty.'}</p>
+          <p>
+            {props.stage === 'review' ? 'Nothing to review right now.' : 'The annotation queue is empty.'}
+          </p>
           <button type="button" onClick={() => void next()} disabled={busy}>
             Check again
           </button>
@@ -98,20 +112,32 @@ export function Queue(props: { stage: 'annotation' | 'review'; labels: string[];
           busy={busy}
           onSubmit={(boxes, noObjects) =>
             void run(`Task ${task.id} submitted for review`, () =>
-              api(`/tasks/${task.id}/submit`, { body: { version: task.version, boxes: strip(boxes), noObjects } }),
+              api(`/tasks/${task.id}/submit`, {
+                body: { version: task.version, boxes: strip(boxes), noObjects },
+              }),
             )
           }
-          onSkip={() => void run(`Task ${task.id} skipped`, () => api(`/tasks/${task.id}/skip`, { body: { version: task.version } }))}
+          onSkip={() =>
+            void run(`Task ${task.id} skipped`, () =>
+              api(`/tasks/${task.id}/skip`, { body: { version: task.version } }),
+            )
+          }
           onAccept={(boxes) =>
             void run(`Task ${task.id} accepted`, () =>
               api(`/tasks/${task.id}/review`, {
-                body: { decision: 'accept', version: task.version, ...(boxes ? { boxes: strip(boxes) } : {}) },
+                body: {
+                  decision: 'accept',
+                  version: task.version,
+                  ...(boxes ? { boxes: strip(boxes) } : {}),
+                },
               }),
             )
           }
           onReject={(comment) =>
             void run(`Task ${task.id} sent back`, () =>
-              api(`/tasks/${task.id}/review`, { body: { decision: 'reject', version: task.version, comment } }),
+              api(`/tasks/${task.id}/review`, {
+                body: { decision: 'reject', version: task.version, comment },
+              }),
             )
           }
           onAddLabel={async (name) => {

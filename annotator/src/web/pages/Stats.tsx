@@ -3,8 +3,20 @@ import { api } from '../api.ts';
 
 type Stats = {
   queue: Record<string, number>;
-  annotators: Array<{ annotator: string; annotations: number; lastHour: number; last24h: number; perHour24h: number; reviewsDone: number; acceptanceRate: number | null }>;
-  agreement: { tasks: number; mean: number | null; pairs: Array<{ a: string; b: string; tasks: number; mean: number }> };
+  annotators: Array<{
+    annotator: string;
+    annotations: number;
+    lastHour: number;
+    last24h: number;
+    perHour24h: number;
+    reviewsDone: number;
+    acceptanceRate: number | null;
+  }>;
+  agreement: {
+    tasks: number;
+    mean: number | null;
+    pairs: Array<{ a: string; b: string; tasks: number; mean: number }>;
+  };
 };
 
 const pct = (v: number | null) => (v === null ? '—' : `${Math.round(v * 100)}%`);
@@ -56,8 +68,8 @@ export function StatsPage() {
       </table>
       <h2>Inter-annotator agreement</h2>
       <p>
-        {s.agreement.tasks} task(s) annotated by two or more people; mean agreement {pct(s.agreement.mean)} (F1 of same-label boxes at
-        IoU ≥ 0.5).
+        {s.agreement.tasks} task(s) annotated by two or more people; mean agreement {pct(s.agreement.mean)}{' '}
+        (F1 of same-label boxes at IoU ≥ 0.5).
       </p>
       <table>
         <thead>
