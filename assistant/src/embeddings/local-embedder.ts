@@ -12,13 +12,20 @@ function fnv1a(s: string): number {
   return h >>> 0;
 }
 
-/** Lower-case word tokens (letters and digits; apostrophes dropped). */
+/** English function words carry no meaning for event search; they are dropped before hashing. */
+const STOP_WORDS = new Set(
+  'a an and any are as at be been by did do does for from had has have how i in is it its me my of on or our so than that the their them then there these this those to was we were what when where which who will with you your'.split(
+    ' ',
+  ),
+);
+
+/** Lower-case word tokens (letters and digits; apostrophes dropped; stop words removed). */
 export function tokenize(text: string): string[] {
   return text
     .toLowerCase()
     .replace(/['’]/g, '')
     .split(/[^\p{L}\p{N}]+/u)
-    .filter(Boolean);
+    .filter((w) => w && !STOP_WORDS.has(w));
 }
 
 /** Weighted features: word unigrams, word bigrams and character 3-grams of each word (with boundaries). */

@@ -61,7 +61,14 @@ export class AlertIndexer {
     private readonly nc: NatsConnection,
     private readonly index: EventIndex,
     private readonly catalog: Catalog,
-    private readonly opts: { durable: string; timeZone: string; logger: Logger; metrics?: IndexerMetrics },
+    private readonly opts: {
+      durable: string;
+      timeZone: string;
+      logger: Logger;
+      metrics?: IndexerMetrics;
+      /** Subject filter (default every alert, `alerts.>`); tests narrow it to their own camera. */
+      filterSubject?: string;
+    },
   ) {}
 
   async start(): Promise<void> {
@@ -70,7 +77,7 @@ export class AlertIndexer {
       durable_name: this.opts.durable,
       ack_policy: AckPolicy.Explicit,
       deliver_policy: DeliverPolicy.All,
-      filter_subject: subjects.alertsAll,
+      filter_subject: this.opts.filterSubject ?? subjects.alertsAll,
       max_deliver: MAX_DELIVER,
       ack_wait: 30_000_000_000,
     });

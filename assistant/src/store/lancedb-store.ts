@@ -133,7 +133,15 @@ export class LanceDbStore implements VectorStore {
     if (this.ftsStale) {
       this.ftsBuilding ??= (async () => {
         this.ftsStale = false;
-        await this.tbl().createIndex('text', { config: lancedb.Index.fts(), replace: true });
+        await this.tbl().createIndex('text', {
+          config: lancedb.Index.fts({
+            language: 'English',
+            stem: true,
+            removeStopWords: true,
+            asciiFolding: true,
+          }),
+          replace: true,
+        });
       })().finally(() => {
         this.ftsBuilding = undefined;
       });
