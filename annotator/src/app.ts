@@ -21,8 +21,8 @@ export async function buildApp(
   },
 ): Promise<FastifyInstance> {
   const app = Fastify({
-    loggerInstance: deps.logger.child({ component: 'http' }) as FastifyBaseLogger,
-    disableRequestLogging: true,
+    // Per-request lines only at warn and above (errors); the service logs its own events.
+    loggerInstance: deps.logger.child({ component: 'http' }, { level: 'warn' }) as FastifyBaseLogger,
     bodyLimit: 10 * 1024 * 1024,
     requestIdHeader: 'x-request-id',
   });

@@ -113,7 +113,7 @@ export async function startAnnotator(
       dedupHamming: cfg.ANNOTATOR_DEDUP_HAMMING,
       dedupWindowSeconds: cfg.ANNOTATOR_DEDUP_WINDOW_SECONDS,
       ...(opts.intake?.filterSubject ? { filterSubject: opts.intake.filterSubject } : {}),
-      ...(opts.intake?.deliverPolicy ? { deliverPolicy: opts.intake.deliverPolicy } : {}),
+      deliverPolicy: opts.intake?.deliverPolicy ?? cfg.ANNOTATOR_INTAKE_DELIVER_POLICY,
     });
     await intake.start();
   }
