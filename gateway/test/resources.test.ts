@@ -272,7 +272,9 @@ describe('API resources (real PostgreSQL, NATS KV/JetStream/Object Store, Redis)
 
     const events: Array<{ subject: string; data: { event: string; actor: string } }> = [];
     const sub = gw.ctx.nc.subscribe(`alerts.${cam}.>`, {
-      callback: (_e, m) => events.push({ subject: m.subject, data: m.json() }),
+      callback: (_e, m) => {
+        events.push({ subject: m.subject, data: m.json() });
+      },
     });
     const ack = await api.post(`/api/v1/alerts/${cam}-a0/ack`, { note: 'on it' }, token);
     assert.equal(ack.status, 200, ack.text);
@@ -290,7 +292,11 @@ describe('API resources (real PostgreSQL, NATS KV/JetStream/Object Store, Redis)
     sub.unsubscribe();
 
     const feedback: Array<{ alertId: string; kind: string; actor: string }> = [];
-    const fsub = gw.ctx.nc.subscribe('annotate.feedback', { callback: (_e, m) => feedback.push(m.json()) });
+    const fsub = gw.ctx.nc.subscribe('annotate.feedback', {
+      callback: (_e, m) => {
+        feedback.push(m.json());
+      },
+    });
     const fp = await api.post(`/api/v1/alerts/${cam}-a1/mark-false`, {}, token);
     assert.equal(fp.status, 200);
     assert.equal(fp.body.falsePositive, true);

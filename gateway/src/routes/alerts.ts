@@ -24,6 +24,7 @@ import { audit } from '../http/audit.ts';
 import { userOf } from '../http/auth-hook.ts';
 import { decodeCursor, encodeCursor } from '../http/cursor.ts';
 import { HttpError, notFound } from '../http/errors.ts';
+import { bus } from '../http/tx.ts';
 import type { ZApp } from '../http/types.ts';
 
 const idParams = z.object({ id: z.string().min(1).max(64) });
@@ -45,9 +46,11 @@ export function registerAlertRoutes(app: ZApp, ctx: GatewayContext): void {
 
   const publishEvent = async (ev: AlertEvent) => {
     const payload = { ...ev, trace: { ...ev.trace, alertAt: ev.trace.alertAt ?? ev.at } };
-    await js.publish(subjects.alerts(ev.cameraId, ev.event), JSON.stringify(payload), {
-      msgID: `${ev.alertId}:${ev.event}:${ev.at}`,
-    });
+    await bus(`publish the alert ${ev.event} event (the alert is ${ev.status} in the database)`, () =>
+      js.publish(subjects.alerts(ev.cameraId, ev.event), JSON.stringify(payload), {
+        msgID: `${ev.alertId}:${ev.event}:${ev.at}`,
+      }),
+    );
   };
 
   const transition = async (
@@ -163,9 +166,11 @@ export function registerAlertRoutes(app: ZApp, ctx: GatewayContext): void {
         throw err;
       }
       // feedback for the hard-example miner / annotation queue (JetStream HARD_EXAMPLES: annotate.>)
-      await js.publish(subjects.annotateFeedback, JSON.stringify(result.feedback), {
-        msgID: `fp:${req.params.id}`,
-      });
+      await bus('send the false-positive feedback (the alert is flagged; retry to resend)', () =>
+        js.publish(subjects.annotateFeedback, JSON.stringify(result.feedback), {
+          msgID: `fp:${req.params.id}`,
+        }),
+      );
       if (result.alert.status !== 'resolved')
         await transition(req.params.id, 'resolved', user.username, { reason: 'false_positive' });
       await audit(pool, req, 'alert.mark_false_positive', 'alert', req.params.id, note ? { note } : {});

@@ -16,6 +16,7 @@ import type { GatewayContext } from '../context.ts';
 import { audit } from '../http/audit.ts';
 import { decodeCursor, page } from '../http/cursor.ts';
 import { badRequest, conflict, notFound } from '../http/errors.ts';
+import { bus, withTx } from '../http/tx.ts';
 import type { ZApp } from '../http/types.ts';
 import {
   type CameraRow,
@@ -75,18 +76,21 @@ export function registerCameraRoutes(app: ZApp, ctx: GatewayContext): void {
     },
     async (req, reply) => {
       const cfg = req.body;
-      const { rows } = await pool.query(
-        `INSERT INTO cameras (id, name, config) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING
-         RETURNING id, config, version, created_at, updated_at`,
-        [cfg.id, cfg.name, JSON.stringify(cfg)],
-      );
-      if (!rows[0]) throw conflict(`camera '${cfg.id}' already exists`);
-      await mirrorCamera(ctx.kv.cameras, cfg, cfg.id);
-      await audit(pool, req, 'camera.create', 'camera', cfg.id, {
-        name: cfg.name,
-        hasCredentials: Boolean(cfg.password || cfg.username),
+      const row = await withTx(pool, async (db) => {
+        const { rows } = await db.query(
+          `INSERT INTO cameras (id, name, config) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING
+           RETURNING id, config, version, created_at, updated_at`,
+          [cfg.id, cfg.name, JSON.stringify(cfg)],
+        );
+        if (!rows[0]) throw conflict(`camera '${cfg.id}' already exists`);
+        await audit(db, req, 'camera.create', 'camera', cfg.id, {
+          name: cfg.name,
+          hasCredentials: Boolean(cfg.password || cfg.username),
+        });
+        await bus('mirror the camera to KV', () => mirrorCamera(ctx.kv.cameras, cfg, cfg.id));
+        return rows[0] as CameraRow;
       });
-      return reply.code(201).send(toCameraResponse(rows[0], null));
+      return reply.code(201).send(toCameraResponse(row, null));
     },
   );
 
@@ -126,18 +130,21 @@ export function registerCameraRoutes(app: ZApp, ctx: GatewayContext): void {
           parsed.error.issues.map((i) => ({ path: ['body', ...i.path].join('.'), message: i.message })),
         );
       const next: CameraConfig = parsed.data;
-      const { rows } = await pool.query(
-        `UPDATE cameras SET name = $2, config = $3, version = version + 1, updated_at = now() WHERE id = $1
-         RETURNING id, config, version, created_at, updated_at`,
-        [next.id, next.name, JSON.stringify(next)],
-      );
-      if (!rows[0]) throw notFound('camera', req.params.id);
-      await mirrorCamera(ctx.kv.cameras, next, next.id);
-      await audit(pool, req, 'camera.update', 'camera', next.id, {
-        fields: Object.keys(req.body),
-        version: rows[0].version,
+      const updated = await withTx(pool, async (db) => {
+        const { rows } = await db.query(
+          `UPDATE cameras SET name = $2, config = $3, version = version + 1, updated_at = now() WHERE id = $1
+           RETURNING id, config, version, created_at, updated_at`,
+          [next.id, next.name, JSON.stringify(next)],
+        );
+        if (!rows[0]) throw notFound('camera', req.params.id);
+        await audit(db, req, 'camera.update', 'camera', next.id, {
+          fields: Object.keys(req.body),
+          version: rows[0].version,
+        });
+        await bus('mirror the camera to KV', () => mirrorCamera(ctx.kv.cameras, next, next.id));
+        return rows[0] as CameraRow;
       });
-      return toCameraResponse(rows[0], await cameraStatus(ctx.kv.cameraStatus, next.id));
+      return toCameraResponse(updated, await cameraStatus(ctx.kv.cameraStatus, next.id));
     },
   );
 
@@ -145,13 +152,18 @@ export function registerCameraRoutes(app: ZApp, ctx: GatewayContext): void {
     '/cameras/:id',
     { config: { access: 'cameras:write' }, schema: { tags: ['cameras'], params: idParams } },
     async (req, reply) => {
-      const { rows } = await pool.query('DELETE FROM cameras WHERE id = $1 RETURNING id', [req.params.id]);
-      if (!rows[0]) throw notFound('camera', req.params.id);
-      await mirrorCamera(ctx.kv.cameras, null, req.params.id);
-      // zones cascade in PostgreSQL: rules that referred to them are re-mirrored
-      await mirrorRulesToKv(pool, ctx.nc);
+      await withTx(pool, async (db) => {
+        const { rows } = await db.query('DELETE FROM cameras WHERE id = $1 RETURNING id', [req.params.id]);
+        if (!rows[0]) throw notFound('camera', req.params.id);
+        await audit(db, req, 'camera.delete', 'camera', req.params.id);
+        await bus('remove the camera from KV', () => mirrorCamera(ctx.kv.cameras, null, req.params.id));
+        // zones cascade in PostgreSQL: rules on this camera are re-mirrored (only those: explicit ids)
+        const ruleIds = (
+          await db.query(`SELECT id FROM rules WHERE definition->'cameraIds' ? $1`, [req.params.id])
+        ).rows.map((r) => r.id as string);
+        if (ruleIds.length) await bus('mirror rules to KV', () => mirrorRulesToKv(db, ctx.nc, ruleIds));
+      });
       await ctx.live.stopCamera(req.params.id);
-      await audit(pool, req, 'camera.delete', 'camera', req.params.id);
       return reply.code(204).send();
     },
   );

@@ -14,6 +14,7 @@ import type { GatewayContext } from '../context.ts';
 import { audit } from '../http/audit.ts';
 import { userOf } from '../http/auth-hook.ts';
 import { HttpError, notFound } from '../http/errors.ts';
+import { bus } from '../http/tx.ts';
 import type { ZApp } from '../http/types.ts';
 
 const snapshotKeySchema = z
@@ -245,7 +246,9 @@ export function registerModelRoutes(app: ZApp, ctx: GatewayContext): void {
         client.release();
       }
       const kv = ctx.kv.models;
-      for (const m of changed) await kv.put(m.id, JSON.stringify(m));
+      await bus('mirror models to KV', async () => {
+        for (const m of changed) await kv.put(m.id, JSON.stringify(m));
+      });
       await audit(pool, req, 'model.activate', 'model', req.params.id);
       const { rows } = await pool.query('SELECT * FROM models WHERE id = $1', [req.params.id]);
       return toModel(rows[0]);

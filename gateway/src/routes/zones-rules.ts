@@ -1,4 +1,4 @@
-import { type Rule, ruleSchema, type Zone, zoneSchema } from '@sentinel/common';
+import { type PoolClient, type Rule, ruleSchema, type Zone, zoneSchema } from '@sentinel/common';
 import {
   createRuleRequestSchema,
   createZoneRequestSchema,
@@ -22,6 +22,7 @@ import type { GatewayContext } from '../context.ts';
 import { audit } from '../http/audit.ts';
 import { decodeCursor, page } from '../http/cursor.ts';
 import { badRequest, conflict, notFound } from '../http/errors.ts';
+import { bus, withTx } from '../http/tx.ts';
 import type { ZApp } from '../http/types.ts';
 
 const idParams = zod.object({ id: zod.string().min(1).max(128) });
@@ -71,7 +72,16 @@ const toRule = (r: RuleRow) => ({
 
 export function registerZoneRuleRoutes(app: ZApp, ctx: GatewayContext): void {
   const { pool } = ctx;
-  const mirrorAll = () => mirrorRulesToKv(pool, ctx.nc);
+  /** Mirror rules (with their zones) to KV inside the transaction: a NATS failure rolls the change back. */
+  const mirror = async (db: PoolClient, ruleIds: string[]) => {
+    // always with explicit ids: without them the mirror would delete keys of rules it does not know
+    if (ruleIds.length) await bus('mirror rules to KV', () => mirrorRulesToKv(db, ctx.nc, ruleIds));
+  };
+  /** Rules on the zone's camera (a zone edit changes their KV entries). */
+  const rulesOfZoneCamera = async (db: PoolClient, zoneCameraId: string) =>
+    (await db.query(`SELECT id FROM rules WHERE definition->'cameraIds' ? $1`, [zoneCameraId])).rows.map(
+      (r) => r.id as string,
+    );
 
   /** Rules that use a zone. */
   const rulesUsingZone = async (zoneId: string) => {
@@ -136,14 +146,17 @@ export function registerZoneRuleRoutes(app: ZApp, ctx: GatewayContext): void {
         throw badRequest('unknown camera', [
           { path: 'body.cameraId', message: `unknown camera '${zone.cameraId}'` },
         ]);
-      const { rows } = await pool.query(
-        `INSERT INTO zones (id, camera_id, name, definition) VALUES ($1, $2, $3, $4) ON CONFLICT (id) DO NOTHING RETURNING *`,
-        [zone.id, zone.cameraId, zone.name, JSON.stringify(zone)],
-      );
-      if (!rows[0]) throw conflict(`zone '${zone.id}' already exists`);
-      await mirrorAll();
-      await audit(pool, req, 'zone.create', 'zone', zone.id, { cameraId: zone.cameraId });
-      return reply.code(201).send(toZone(rows[0]));
+      const row = await withTx(pool, async (db) => {
+        const { rows } = await db.query(
+          `INSERT INTO zones (id, camera_id, name, definition) VALUES ($1, $2, $3, $4) ON CONFLICT (id) DO NOTHING RETURNING *`,
+          [zone.id, zone.cameraId, zone.name, JSON.stringify(zone)],
+        );
+        if (!rows[0]) throw conflict(`zone '${zone.id}' already exists`);
+        await audit(db, req, 'zone.create', 'zone', zone.id, { cameraId: zone.cameraId });
+        await mirror(db, await rulesOfZoneCamera(db, zone.cameraId));
+        return rows[0] as ZoneRow;
+      });
+      return reply.code(201).send(toZone(row));
     },
   );
 
@@ -170,13 +183,17 @@ export function registerZoneRuleRoutes(app: ZApp, ctx: GatewayContext): void {
         inertiaFrames: req.body.inertiaFrames ?? base.inertiaFrames,
       });
       if (!parsed.success) throw badRequest('invalid zone', issuesToDetails(parsed.error.issues));
-      const { rows } = await pool.query(
-        'UPDATE zones SET name = $2, definition = $3, updated_at = now() WHERE id = $1 RETURNING *',
-        [req.params.id, parsed.data.name, JSON.stringify(parsed.data)],
-      );
-      await mirrorAll();
-      await audit(pool, req, 'zone.update', 'zone', req.params.id, { fields: Object.keys(req.body) });
-      return toZone(rows[0]);
+      const row = await withTx(pool, async (db) => {
+        const { rows } = await db.query(
+          'UPDATE zones SET name = $2, definition = $3, updated_at = now() WHERE id = $1 RETURNING *',
+          [req.params.id, parsed.data.name, JSON.stringify(parsed.data)],
+        );
+        if (!rows[0]) throw notFound('zone', req.params.id);
+        await audit(db, req, 'zone.update', 'zone', req.params.id, { fields: Object.keys(req.body) });
+        await mirror(db, await rulesOfZoneCamera(db, base.cameraId));
+        return rows[0] as ZoneRow;
+      });
+      return toZone(row);
     },
   );
 
@@ -189,10 +206,14 @@ export function registerZoneRuleRoutes(app: ZApp, ctx: GatewayContext): void {
         throw conflict(
           `zone '${req.params.id}' is used by rule(s) ${users.map((r) => `'${r.id}'`).join(', ')}`,
         );
-      const { rows } = await pool.query('DELETE FROM zones WHERE id = $1 RETURNING id', [req.params.id]);
-      if (!rows[0]) throw notFound('zone', req.params.id);
-      await mirrorAll();
-      await audit(pool, req, 'zone.delete', 'zone', req.params.id);
+      await withTx(pool, async (db) => {
+        const { rows } = await db.query('DELETE FROM zones WHERE id = $1 RETURNING camera_id', [
+          req.params.id,
+        ]);
+        if (!rows[0]) throw notFound('zone', req.params.id);
+        await audit(db, req, 'zone.delete', 'zone', req.params.id);
+        await mirror(db, await rulesOfZoneCamera(db, rows[0].camera_id));
+      });
       return reply.code(204).send();
     },
   );
@@ -257,27 +278,37 @@ export function registerZoneRuleRoutes(app: ZApp, ctx: GatewayContext): void {
     async (req, reply) => {
       const rule = req.body;
       await checkReferences(rule);
-      const { rows } = await pool.query(
-        `INSERT INTO rules (id, name, enabled, definition) VALUES ($1, $2, $3, $4) ON CONFLICT (id) DO NOTHING RETURNING *`,
-        [rule.id, rule.name, rule.enabled, JSON.stringify(rule)],
-      );
-      if (!rows[0]) throw conflict(`rule '${rule.id}' already exists`);
-      await mirrorRulesToKv(pool, ctx.nc, [rule.id]);
-      await audit(pool, req, 'rule.create', 'rule', rule.id, { name: rule.name });
-      return reply.code(201).send(toRule(rows[0]));
+      const row = await withTx(pool, async (db) => {
+        const { rows } = await db.query(
+          `INSERT INTO rules (id, name, enabled, definition) VALUES ($1, $2, $3, $4) ON CONFLICT (id) DO NOTHING RETURNING *`,
+          [rule.id, rule.name, rule.enabled, JSON.stringify(rule)],
+        );
+        if (!rows[0]) throw conflict(`rule '${rule.id}' already exists`);
+        await audit(db, req, 'rule.create', 'rule', rule.id, { name: rule.name });
+        await mirror(db, [rule.id]);
+        return rows[0] as RuleRow;
+      });
+      return reply.code(201).send(toRule(row));
     },
   );
 
-  const saveRule = async (id: string, rule: Rule) => {
-    const { rows } = await pool.query(
-      `UPDATE rules SET name = $2, enabled = $3, definition = $4, version = version + 1, updated_at = now()
-        WHERE id = $1 RETURNING *`,
-      [id, rule.name, rule.enabled, JSON.stringify(rule)],
-    );
-    if (!rows[0]) throw notFound('rule', id);
-    await mirrorRulesToKv(pool, ctx.nc, [id]);
-    return rows[0] as RuleRow;
-  };
+  const saveRule = (
+    req: Parameters<typeof audit>[1],
+    id: string,
+    rule: Rule,
+    action: string,
+  ): Promise<RuleRow> =>
+    withTx(pool, async (db) => {
+      const { rows } = await db.query(
+        `UPDATE rules SET name = $2, enabled = $3, definition = $4, version = version + 1, updated_at = now()
+          WHERE id = $1 RETURNING *`,
+        [id, rule.name, rule.enabled, JSON.stringify(rule)],
+      );
+      if (!rows[0]) throw notFound('rule', id);
+      await audit(db, req, action, 'rule', id, { version: rows[0].version });
+      await mirror(db, [id]);
+      return rows[0] as RuleRow;
+    });
 
   app.put(
     '/rules/:id',
@@ -295,9 +326,7 @@ export function registerZoneRuleRoutes(app: ZApp, ctx: GatewayContext): void {
       if (!exists.rows[0]) throw notFound('rule', req.params.id);
       const rule: Rule = { ...req.body, id: req.params.id };
       await checkReferences(rule);
-      const row = await saveRule(req.params.id, rule);
-      await audit(pool, req, 'rule.update', 'rule', req.params.id, { version: row.version });
-      return toRule(row);
+      return toRule(await saveRule(req, req.params.id, rule, 'rule.update'));
     },
   );
 
@@ -316,9 +345,9 @@ export function registerZoneRuleRoutes(app: ZApp, ctx: GatewayContext): void {
       const { rows } = await pool.query('SELECT * FROM rules WHERE id = $1', [req.params.id]);
       if (!rows[0]) throw notFound('rule', req.params.id);
       const rule = { ...ruleFromRow(rows[0]), enabled: req.body.enabled };
-      const row = await saveRule(req.params.id, rule);
-      await audit(pool, req, req.body.enabled ? 'rule.enable' : 'rule.disable', 'rule', req.params.id);
-      return toRule(row);
+      return toRule(
+        await saveRule(req, req.params.id, rule, req.body.enabled ? 'rule.enable' : 'rule.disable'),
+      );
     },
   );
 
@@ -326,10 +355,12 @@ export function registerZoneRuleRoutes(app: ZApp, ctx: GatewayContext): void {
     '/rules/:id',
     { config: { access: 'rules:write' }, schema: { tags: ['rules'], params: idParams } },
     async (req, reply) => {
-      const { rows } = await pool.query('DELETE FROM rules WHERE id = $1 RETURNING id', [req.params.id]);
-      if (!rows[0]) throw notFound('rule', req.params.id);
-      await mirrorRulesToKv(pool, ctx.nc, [req.params.id]);
-      await audit(pool, req, 'rule.delete', 'rule', req.params.id);
+      await withTx(pool, async (db) => {
+        const { rows } = await db.query('DELETE FROM rules WHERE id = $1 RETURNING id', [req.params.id]);
+        if (!rows[0]) throw notFound('rule', req.params.id);
+        await audit(db, req, 'rule.delete', 'rule', req.params.id);
+        await mirror(db, [req.params.id]);
+      });
       return reply.code(204).send();
     },
   );
