@@ -1,7 +1,7 @@
 # Shared helpers for the local scripts. Source, do not execute.
 # shellcheck shell=bash
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-DATA="$ROOT/.data"
+DATA="${SENTINEL_STACK_DATA:-$ROOT/.data}"
 RUN="$DATA/run"
 LOGS="$DATA/logs"
 TOOLS="$ROOT/.tools"

@@ -22,9 +22,9 @@ wait_for() { # wait_for NAME SECONDS CMD...
   return 1
 }
 
-nats_healthy() { curl -fsS "http://127.0.0.1:$SENTINEL_NATS_MONITOR_PORT/healthz?js-enabled-only=true" >/dev/null 2>&1; }
-redis_healthy() { [ "$(redis-cli -h 127.0.0.1 -p "$SENTINEL_REDIS_PORT" ping 2>/dev/null)" = "PONG" ]; }
-pg_healthy() { "$PG_BIN/pg_isready" -q -h 127.0.0.1 -p "$SENTINEL_PG_PORT" -d "$PG_DB" -U "$PG_USER"; }
+nats_healthy() { curl -fsS --max-time 2 "http://127.0.0.1:$SENTINEL_NATS_MONITOR_PORT/healthz?js-enabled-only=true" >/dev/null 2>&1; }
+redis_healthy() { [ "$(timeout 2 redis-cli -h 127.0.0.1 -p "$SENTINEL_REDIS_PORT" ping 2>/dev/null)" = "PONG" ]; }
+pg_healthy() { "$PG_BIN/pg_isready" -t 2 -q -h 127.0.0.1 -p "$SENTINEL_PG_PORT" -d "$PG_DB" -U "$PG_USER"; }
 
 refuse_taken_port() { # refuse_taken_port SERVICE PORT VAR
   if port_in_use "$2"; then
@@ -34,7 +34,8 @@ refuse_taken_port() { # refuse_taken_port SERVICE PORT VAR
 
 nats_up() {
   if pid_alive "$NATS_PID" && nats_healthy; then ok "nats: already running on :$SENTINEL_NATS_PORT"; return; fi
-  [ -f "$NATS_PID" ] && ! pid_alive "$NATS_PID" && { step "nats: removing stale pid file"; rm -f "$NATS_PID"; }
+  pid_alive "$NATS_PID" && die "nats: our server (pid $(cat "$NATS_PID")) runs but is not healthy on :$SENTINEL_NATS_PORT; see .data/logs/nats.log or run npm run stack:down"
+  [ -f "$NATS_PID" ] && { step "nats: removing stale pid file"; rm -f "$NATS_PID"; }
   refuse_taken_port nats "$SENTINEL_NATS_PORT" SENTINEL_NATS_PORT
   refuse_taken_port nats-monitor "$SENTINEL_NATS_MONITOR_PORT" SENTINEL_NATS_MONITOR_PORT
   mkdir -p "$DATA/nats"
@@ -47,7 +48,8 @@ nats_up() {
 
 redis_up() {
   if pid_alive "$REDIS_PID" && redis_healthy; then ok "redis: already running on :$SENTINEL_REDIS_PORT"; return; fi
-  [ -f "$REDIS_PID" ] && ! pid_alive "$REDIS_PID" && { step "redis: removing stale pid file"; rm -f "$REDIS_PID"; }
+  pid_alive "$REDIS_PID" && die "redis: our server (pid $(cat "$REDIS_PID")) runs but is not healthy on :$SENTINEL_REDIS_PORT; see .data/logs/redis.log or run npm run stack:down"
+  [ -f "$REDIS_PID" ] && { step "redis: removing stale pid file"; rm -f "$REDIS_PID"; }
   refuse_taken_port redis "$SENTINEL_REDIS_PORT" SENTINEL_REDIS_PORT
   mkdir -p "$DATA/redis"
   step "redis: starting on 127.0.0.1:$SENTINEL_REDIS_PORT (data .data/redis)"
