@@ -85,7 +85,7 @@ export function pictureRect(meta: Pick<FrameMeta, 'source' | 'letterbox' | 'widt
 }
 
 function clamp01(v: number): number {
-  return v < 0 ? 0 : v > 1 ? 1 : v;
+  return Math.min(1, Math.max(0, v));
 }
 
 /** Intersection over union of two [x, y, w, h] boxes (any common unit). */

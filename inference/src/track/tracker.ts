@@ -23,6 +23,8 @@ import { BoxKalman, defaultKalmanNoise, type KalmanNoise } from './kalman.ts';
 export type TrackerOptions = {
   /** Detections at or above this score take part in the first association stage. */
   highScore: number;
+  /** Per-label overrides of highScore (per-class thresholds); newTrackScore keeps its margin above. */
+  classHighScore?: Readonly<Record<string, number>>;
   /** Detections below this score are ignored. */
   lowScore: number;
   /** Unmatched detections at or above this score start a new track. */
@@ -153,9 +155,11 @@ export class Tracker {
     this.lastAt = at;
     for (const t of this.tracks) t.kf.predict(dt);
 
+    const highOf = (d: Detection) => o.classHighScore?.[d.label] ?? o.highScore;
+    const newTrackOf = (d: Detection) => highOf(d) + Math.max(0, o.newTrackScore - o.highScore);
     const usable = dets.filter((d) => d.score >= o.lowScore);
-    const high = usable.filter((d) => d.score >= o.highScore);
-    const low = usable.filter((d) => d.score < o.highScore);
+    const high = usable.filter((d) => d.score >= highOf(d));
+    const low = usable.filter((d) => d.score < highOf(d));
 
     const matched = new Map<Track, Detection>();
     // Stage 1: confirmed and lost tracks vs high-score detections.
@@ -171,7 +175,7 @@ export class Tracker {
     const tentative = this.tracks.filter((t) => t.state === 'tentative');
     const s3 = this.associate(tentative, restHigh, o.tentativeMatchIou);
     for (const [ti, di] of s3.pairs) matched.set(tentative[ti]!, restHigh[di]!);
-    const newDets = s3.unmatchedDets.map((i) => restHigh[i]!).filter((d) => d.score >= o.newTrackScore);
+    const newDets = s3.unmatchedDets.map((i) => restHigh[i]!).filter((d) => d.score >= newTrackOf(d));
 
     const survivors: Track[] = [];
     for (const t of this.tracks) {
