@@ -9,7 +9,7 @@ export function createIngestMetrics(registry = createMetricsRegistry('ingest')) 
     registry,
     decoded: new prom.Counter({
       name: 'ingest_frames_decoded_total',
-      help: 'Frames delivered by the decoder at the detect rate (after videorate)',
+      help: 'Frames the decoder produced (before rate limiting to the detect fps)',
       labelNames: ['camera'],
       registers: [registry],
     }),
@@ -21,13 +21,13 @@ export function createIngestMetrics(registry = createMetricsRegistry('ingest')) 
     }),
     dropped: new prom.Counter({
       name: 'ingest_frames_dropped_total',
-      help: 'Frames not published; reason=no_motion (gated)|nats_down|publish_error|no_source_size',
+      help: 'Decoded frames not published; reason=rate (above detect fps)|no_motion (gated)|nats_down|too_large|no_source_size',
       labelNames: ['camera', 'reason'],
       registers: [registry],
     }),
     fps: new prom.Gauge({
       name: 'ingest_decode_fps',
-      help: 'Decoded frames per second at the detect rate over the last window',
+      help: 'Decoded frames per second over the last ~5 s',
       labelNames: ['camera'],
       registers: [registry],
     }),

@@ -1,6 +1,7 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { resolve } from 'node:path';
+import { type KV, Kvm } from '@nats-io/kv';
 import {
   type CameraConfigInput,
   type CameraStatus,
@@ -14,7 +15,6 @@ import {
   subjects,
 } from '@sentinel/common';
 import { stackConfig, uniqueId, waitFor } from '@sentinel/common/testing/index';
-import { type KV, Kvm } from '@nats-io/kv';
 import type { RunnerSettings } from '../src/camera/camera-runner.ts';
 import { createIngestMetrics } from '../src/metrics.ts';
 import { IngestWorker, type WorkerOptions } from '../src/worker.ts';
@@ -54,7 +54,13 @@ export class DemoServer {
   async start(): Promise<void> {
     this.proc = spawn(
       '/usr/bin/python3',
-      [resolve(DEMO_DIR, 'demo_camera.py'), '--port', String(this.port), '--media-dir', resolve(ROOT, '.data/demo')],
+      [
+        resolve(DEMO_DIR, 'demo_camera.py'),
+        '--port',
+        String(this.port),
+        '--media-dir',
+        resolve(ROOT, '.data/demo'),
+      ],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let out = '';

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { createSocket } from 'node:dgram';
 import { after, before, describe, test } from 'node:test';
+import type { KV } from '@nats-io/kv';
+import { Objm } from '@nats-io/obj';
 import {
   frameMetaSchema,
   type NatsConnection,
@@ -10,8 +12,6 @@ import {
   subjects,
 } from '@sentinel/common';
 import { uniqueId, waitFor } from '@sentinel/common/testing/index';
-import type { KV } from '@nats-io/kv';
-import { Objm } from '@nats-io/obj';
 import type { IngestWorker } from '../src/worker.ts';
 import {
   buckets,
@@ -47,7 +47,9 @@ describe('ingest with a real RTSP server and NATS', () => {
     nc = await connect('ingest-stream-test');
     kv = await buckets(nc);
     rtpPort = await freePort();
-    worker = await startWorker(nc, group, { liveRtp: new Map([[ids.live, { host: '127.0.0.1', port: rtpPort }]]) });
+    worker = await startWorker(nc, group, {
+      liveRtp: new Map([[ids.live, { host: '127.0.0.1', port: rtpPort }]]),
+    });
   });
 
   after(async () => {
@@ -65,10 +67,16 @@ describe('ingest with a real RTSP server and NATS', () => {
     const b = collectFrames(nc, ids.hd2);
     const noMotion = { motion: { enabled: false } };
     await putCamera(kv.cameras, camera(group, ids.demo5, server.url('demo'), { detectFps: 5, ...noMotion }));
-    await putCamera(kv.cameras, camera(group, ids.hd2, server.url('demo-720'), { detectFps: 2, ...noMotion }));
+    await putCamera(
+      kv.cameras,
+      camera(group, ids.hd2, server.url('demo-720'), { detectFps: 2, ...noMotion }),
+    );
     await waitStatus(kv.status, ids.demo5, (s) => s.state === 'streaming');
     await waitStatus(kv.status, ids.hd2, (s) => s.state === 'streaming');
-    await waitFor(() => a.frames.length > 0 && b.frames.length > 0, { timeoutMs: 5000, label: 'first frames' });
+    await waitFor(() => a.frames.length > 0 && b.frames.length > 0, {
+      timeoutMs: 5000,
+      label: 'first frames',
+    });
     const startA = a.frames.length;
     const startB = b.frames.length;
     const t0 = Date.now();
@@ -91,7 +99,11 @@ describe('ingest with a real RTSP server and NATS', () => {
     assert.deepEqual(a.frames.at(-1)!.meta.letterbox, { scale: 512 / 768, padX: 0, padY: 64 });
     assert.deepEqual(b.frames.at(-1)!.meta.source, { width: 1280, height: 720 });
     const seqs = a.frames.map((f) => f.meta.seq);
-    assert.deepEqual(seqs, [...seqs].sort((x, y) => x - y), 'seq increases');
+    assert.deepEqual(
+      seqs,
+      [...seqs].sort((x, y) => x - y),
+      'seq increases',
+    );
   });
 
   test('a static scene sends only keep-alives while walking pedestrians send frames with motion boxes', async () => {
@@ -113,12 +125,16 @@ describe('ingest with a real RTSP server and NATS', () => {
     for (let i = 1; i < s.length; i++)
       assert.ok(s[i]!.meta.capturedAt - s[i - 1]!.meta.capturedAt >= 900, 'keep-alives about 1 s apart');
     const moving = walk.frames.filter((f) => f.meta.motion.boxes.length > 0);
-    assert.ok(moving.length >= 15, `walking scene: ${moving.length} of ${walk.frames.length} frames had motion`);
+    assert.ok(
+      moving.length >= 15,
+      `walking scene: ${moving.length} of ${walk.frames.length} frames had motion`,
+    );
     for (const f of moving) {
       frameMetaSchema.parse(f.meta);
       assert.equal(f.meta.keepAlive, false);
       assert.ok(f.meta.motion.ratio > 0 && f.meta.motion.ratio < 0.5, `ratio ${f.meta.motion.ratio}`);
-      for (const [x, y, w, h] of f.meta.motion.boxes) assert.ok(w > 0 && h > 0 && x + w <= 1.0001 && y + h <= 1.0001);
+      for (const [x, y, w, h] of f.meta.motion.boxes)
+        assert.ok(w > 0 && h > 0 && x + w <= 1.0001 && y + h <= 1.0001);
     }
   });
 
@@ -142,7 +158,9 @@ describe('ingest with a real RTSP server and NATS', () => {
     assert.ok(info1 && info2 && info2.mtime > info1.mtime, 'latest.jpg is refreshed every second');
     await store.delete(reply.key);
     // A camera nobody runs gets no answer.
-    await assert.rejects(nc.request(subjects.snapshotRequest(uniqueId('none')), new Uint8Array(), { timeout: 500 }));
+    await assert.rejects(
+      nc.request(subjects.snapshotRequest(uniqueId('none')), new Uint8Array(), { timeout: 500 }),
+    );
   });
 
   test('credentials from the camera config open a protected stream and never appear in status', async () => {
@@ -162,7 +180,10 @@ describe('ingest with a real RTSP server and NATS', () => {
     sock.on('message', (m) => packets.push(m));
     await new Promise<void>((r) => sock.bind(rtpPort, '127.0.0.1', () => r()));
     try {
-      await putCamera(kv.cameras, camera(group, ids.live, server.url('demo'), { motion: { enabled: false } }));
+      await putCamera(
+        kv.cameras,
+        camera(group, ids.live, server.url('demo'), { motion: { enabled: false } }),
+      );
       await waitFor(() => packets.length > 20, { timeoutMs: 15_000, label: 'RTP packets' });
       const p = packets[packets.length - 1]!;
       assert.equal(p[0]! >> 6, 2, 'RTP version 2');
@@ -176,8 +197,16 @@ describe('ingest with a real RTSP server and NATS', () => {
   test('stopping and restarting the camera server recovers the camera', async () => {
     const before = await waitStatus(kv.status, ids.demo5, (s) => s.state === 'streaming');
     await server.stop();
-    const down = await waitStatus(kv.status, ids.demo5, (s) => s.state === 'reconnecting' || s.state === 'offline', 15_000);
-    assert.ok(['stream_ended', 'unreachable', 'no_frames'].includes(down.reason ?? ''), `reason ${down.reason}`);
+    const down = await waitStatus(
+      kv.status,
+      ids.demo5,
+      (s) => s.state === 'reconnecting' || s.state === 'offline',
+      15_000,
+    );
+    assert.ok(
+      ['stream_ended', 'unreachable', 'no_frames'].includes(down.reason ?? ''),
+      `reason ${down.reason}`,
+    );
     await sleep(1000);
     await server.start();
     const frames = collectFrames(nc, ids.demo5);

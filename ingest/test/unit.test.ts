@@ -15,7 +15,8 @@ function frame(level: number, square?: { x: number; y: number; size: number }): 
   const f = new Uint8Array(W * H * 3).fill(level);
   if (square)
     for (let y = square.y; y < square.y + square.size; y++)
-      for (let x = square.x; x < square.x + square.size; x++) f.fill(230, (y * W + x) * 3, (y * W + x) * 3 + 3);
+      for (let x = square.x; x < square.x + square.size; x++)
+        f.fill(230, (y * W + x) * 3, (y * W + x) * 3 + 3);
   return f;
 }
 const content = { x: 0, y: 0, width: W, height: H };
@@ -86,7 +87,10 @@ describe('pipeline description', () => {
     const d = describePipeline(cam, opts);
     assert.ok(!d.description.includes('s3cret') && !d.description.includes('admin'));
     assert.deepEqual(d.credentials, { user: 'admin', password: 's3cret' });
-    assert.match(d.description, /rtspsrc name=src location="rtsp:\/\/10\.0\.0\.5:554\/stream" protocols=tcp latency=150/);
+    assert.match(
+      d.description,
+      /rtspsrc name=src location="rtsp:\/\/10\.0\.0\.5:554\/stream" protocols=tcp latency=150/,
+    );
     assert.match(d.description, /framerate=5\/1/);
     assert.match(d.description, /format=RGB,width=512,height=512/);
     assert.match(d.description, /appsink name=sink max-buffers=1 drop=true sync=false/);
@@ -105,7 +109,10 @@ describe('pipeline description', () => {
 
   test('hardware decoders are used only when requested and present', () => {
     assert.match(describePipeline({ ...cam, decoder: 'nvidia' }, opts).description, / decodebin /);
-    const nv = describePipeline({ ...cam, decoder: 'nvidia' }, { ...opts, availableDecoders: new Set(['nvh264dec']) });
+    const nv = describePipeline(
+      { ...cam, decoder: 'nvidia' },
+      { ...opts, availableDecoders: new Set(['nvh264dec']) },
+    );
     assert.match(nv.description, /nvh264dec/);
   });
 
@@ -131,19 +138,34 @@ describe('pipeline description', () => {
 describe('error classification', () => {
   const ctx = { hadFrames: false, noVideoStream: false };
   test('maps GStreamer errors to precise reasons', () => {
-    assert.equal(classifyBusError({ message: 'Unauthorized', details: 'rtsp-status-code=(uint)401' }, ctx), 'unauthorized');
+    assert.equal(
+      classifyBusError({ message: 'Unauthorized', details: 'rtsp-status-code=(uint)401' }, ctx),
+      'unauthorized',
+    );
     assert.equal(classifyBusError({ message: 'Not found', debug: 'Not Found (404)' }, ctx), 'not_found');
     assert.equal(
-      classifyBusError({ message: 'Could not open resource for reading and writing.', debug: 'Failed to connect.' }, ctx),
+      classifyBusError(
+        { message: 'Could not open resource for reading and writing.', debug: 'Failed to connect.' },
+        ctx,
+      ),
       'unreachable',
     );
-    assert.equal(classifyBusError({ message: 'x', debug: 'streaming stopped, reason not-negotiated (-4)' }, ctx), 'unsupported_codec');
+    assert.equal(
+      classifyBusError({ message: 'x', debug: 'streaming stopped, reason not-negotiated (-4)' }, ctx),
+      'unsupported_codec',
+    );
     assert.equal(
       classifyBusError({ message: 'x', debug: 'reason not-negotiated (-4)' }, { ...ctx, hadFrames: true }),
       'corrupt_stream',
     );
-    assert.equal(classifyBusError({ message: 'x', debug: 'reason not-linked (-1)' }, { ...ctx, noVideoStream: true }), 'unsupported_codec');
-    assert.equal(classifyBusError({ message: 'Your GStreamer installation is missing a plug-in.' }, ctx), 'unsupported_codec');
+    assert.equal(
+      classifyBusError({ message: 'x', debug: 'reason not-linked (-1)' }, { ...ctx, noVideoStream: true }),
+      'unsupported_codec',
+    );
+    assert.equal(
+      classifyBusError({ message: 'Your GStreamer installation is missing a plug-in.' }, ctx),
+      'unsupported_codec',
+    );
     assert.equal(classifyBusError({ message: 'something odd' }, ctx), 'internal');
   });
 
@@ -175,25 +197,51 @@ describe('ownership and config helpers', () => {
   });
 
   test('backoff grows, is capped and jittered', () => {
-    assert.equal(backoffMs(1, 1000, 30_000, () => 0.5), 1000);
-    assert.equal(backoffMs(3, 1000, 30_000, () => 0.5), 4000);
-    assert.equal(backoffMs(20, 1000, 30_000, () => 0.5), 30_000);
-    assert.equal(backoffMs(1, 1000, 30_000, () => 0), 800);
-    assert.equal(backoffMs(1, 1000, 30_000, () => 1), 1200);
+    assert.equal(
+      backoffMs(1, 1000, 30_000, () => 0.5),
+      1000,
+    );
+    assert.equal(
+      backoffMs(3, 1000, 30_000, () => 0.5),
+      4000,
+    );
+    assert.equal(
+      backoffMs(20, 1000, 30_000, () => 0.5),
+      30_000,
+    );
+    assert.equal(
+      backoffMs(1, 1000, 30_000, () => 0),
+      800,
+    );
+    assert.equal(
+      backoffMs(1, 1000, 30_000, () => 1),
+      1200,
+    );
   });
 
   test('invalid camera configs become invalid entries without echoing the URL', () => {
-    const bad = parseCamera('cam-x', new TextEncoder().encode(JSON.stringify({ id: 'cam-x', name: 'x', url: 'rtsp//u:pw@nohost', tags: ['ingest:g'] })));
+    const bad = parseCamera(
+      'cam-x',
+      new TextEncoder().encode(
+        JSON.stringify({ id: 'cam-x', name: 'x', url: 'rtsp//u:pw@nohost', tags: ['ingest:g'] }),
+      ),
+    );
     assert.ok('invalid' in bad);
     assert.ok(!JSON.stringify(bad).includes('pw@'));
     assert.equal(groupOf(bad.tags), 'g');
-    const good = parseCamera('cam-y', new TextEncoder().encode(JSON.stringify({ id: 'cam-y', name: 'y', url: 'rtsp://h/p' })));
+    const good = parseCamera(
+      'cam-y',
+      new TextEncoder().encode(JSON.stringify({ id: 'cam-y', name: 'y', url: 'rtsp://h/p' })),
+    );
     assert.ok(!('invalid' in good));
     assert.equal(groupOf(good.tags), '');
-    assert.deepEqual([...parseLiveRtp('a=127.0.0.1:5004, b=10.0.0.1:6000')], [
-      ['a', { host: '127.0.0.1', port: 5004 }],
-      ['b', { host: '10.0.0.1', port: 6000 }],
-    ]);
+    assert.deepEqual(
+      [...parseLiveRtp('a=127.0.0.1:5004, b=10.0.0.1:6000')],
+      [
+        ['a', { host: '127.0.0.1', port: 5004 }],
+        ['b', { host: '10.0.0.1', port: 6000 }],
+      ],
+    );
     assert.throws(() => parseLiveRtp('a=nohostport'), /cameraId=host:port/);
   });
 });

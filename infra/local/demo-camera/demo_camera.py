@@ -11,7 +11,8 @@ Mounts (default media under .data/demo/):
   /demo-1080   the same clip upscaled to 1920x1080
   /still       a static scene (first frame of the clip, repeated): no motion
   /once        the clip played for --once-seconds, then end of stream
-  /corrupt     the clip with random bytes overwritten in most slices after the first second
+  /corrupt     the clip for one second, then undecodable garbage slices (data flows, nothing decodes)
+  /glitchy     the clip with random bytes overwritten in every access unit after the first second
   /secure      the clip behind RTSP basic auth (--user / --password)
   /unknown     a video stream in a codec no decoder knows (for 'unsupported codec')
   /file        any H.264 Annex-B file given with --file (optional)
@@ -100,6 +101,10 @@ class Feeder:
         src.emit("push-buffer", buf)
 
     def corrupt(self, au: bytes) -> bytes:
+        if self.mode.get("garbage"):
+            # AUD, then a non-IDR slice NAL whose body is random bytes: nothing decodable.
+            body = bytes(self.rng.randrange(1, 256) for _ in range(max(64, len(au) - 10)))
+            return au[:6] + b"\x00\x00\x00\x01\x41" + body
         b = bytearray(au)
         # Keep the access unit delimiter (6 bytes) so the stream stays splittable; scramble a
         # quarter of every other byte, NAL headers and parameter sets included.
@@ -171,7 +176,8 @@ def main() -> int:
         "/demo-1080": (Clip(media("vtest-1080.h264"), args.fps), {}),
         "/still": (Clip(media("still-native.h264"), args.fps), {}),
         "/once": (native, {"end_after_frames": int(args.once_seconds * args.fps)}),
-        "/corrupt": (native, {"corrupt": True}),
+        "/corrupt": (native, {"corrupt": True, "garbage": True}),
+        "/glitchy": (native, {"corrupt": True}),
         "/secure": (native, {}),
     }
     if args.file:

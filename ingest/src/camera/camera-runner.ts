@@ -69,6 +69,10 @@ export class CameraRunner {
   private lastPublishedAt = 0;
   private lastMotionAt = 0;
   private frameTimes: number[] = [];
+  /** Counter samples of this session: decoded frames and encoded units, when they last grew. */
+  private counts = { decoded: 0, encoded: 0, frames: 0, encodedGrewAt: 0 };
+  private decodeSamples: Array<{ at: number; decoded: number }> = [];
+  private framesThisSession = 0;
   private motion: MotionDetector;
   private snapshotCount = 0;
   private snapshotBusy = false;
@@ -88,7 +92,16 @@ export class CameraRunner {
     return this.camera.id;
   }
 
+  /** Decoded frames per second over the last ~5 s (before rate limiting to the detect fps). */
   get fps(): number {
+    const s = this.decodeSamples;
+    if (s.length >= 2) {
+      const a = s[0]!;
+      const b = s[s.length - 1]!;
+      const span = (b.at - a.at) / 1000;
+      if (span > 0) return Math.round(((b.decoded - a.decoded) / span) * 100) / 100;
+    }
+    // No decoder counter (or too early): frames delivered at the detect rate.
     const now = Date.now();
     this.frameTimes = this.frameTimes.filter((t) => now - t <= 5000);
     if (this.frameTimes.length < 2) return 0;
@@ -138,6 +151,9 @@ export class CameraRunner {
     this.hadFrames = false;
     this.noVideoStream = false;
     this.sessionStartedAt = Date.now();
+    this.counts = { decoded: 0, encoded: 0, frames: 0, encodedGrewAt: 0 };
+    this.decodeSamples = [];
+    this.framesThisSession = 0;
     let desc: ReturnType<typeof describePipeline>;
     try {
       desc = describePipeline(camera, this.deps.settings);
@@ -195,11 +211,34 @@ export class CameraRunner {
     return out.filter((s) => s.length > 0);
   }
 
+  /** Every second: sample the decoder counters (metrics) and fail a session that stopped delivering frames. */
   private checkWatchdog(): void {
     if (this.stopped || !this.session) return;
+    const now = Date.now();
+    const c = this.session.counters();
+    const m = this.deps.metrics;
+    if (c.decoded !== undefined) {
+      const dDecoded = Math.max(0, c.decoded - this.counts.decoded);
+      const dFrames = this.framesThisSession - this.counts.frames;
+      m.decoded.inc({ camera: this.id }, dDecoded);
+      // Decoded frames the detect branch skipped (videorate to detect fps, leaky queue).
+      if (dDecoded > dFrames) m.dropped.inc({ camera: this.id, reason: 'rate' }, dDecoded - dFrames);
+      this.counts.decoded = c.decoded;
+      this.counts.frames = this.framesThisSession;
+      this.decodeSamples.push({ at: now, decoded: c.decoded });
+      if (this.decodeSamples.length > 6) this.decodeSamples.shift();
+      m.fps.set({ camera: this.id }, this.fps);
+    }
+    if (c.encoded !== undefined && c.encoded > this.counts.encoded) {
+      this.counts.encoded = c.encoded;
+      this.counts.encodedGrewAt = now;
+    }
     const since = Math.max(this.lastFrameAt, this.sessionStartedAt);
-    if (Date.now() - since > this.deps.settings.watchdogMs)
-      this.fail('no_frames', `no frame for ${Math.round((Date.now() - since) / 1000)} s`);
+    if (now - since <= this.deps.settings.watchdogMs) return;
+    const secs = Math.round((now - since) / 1000);
+    if (this.counts.encodedGrewAt > since)
+      this.fail('corrupt_stream', `video data keeps arriving but nothing decoded for ${secs} s`);
+    else this.fail('no_frames', `no frame for ${secs} s`);
   }
 
   private fail(reason: CameraErrorReason, detail: string): void {
@@ -251,7 +290,7 @@ export class CameraRunner {
     const capturedAt = Date.now();
     const camera = this.camera as CameraConfig;
     const m = this.deps.metrics;
-    m.decoded.inc({ camera: this.id });
+    this.framesThisSession++;
     this.lastFrameAt = capturedAt;
     this.frameTimes.push(capturedAt);
     if (this.frameTimes.length > 200) this.frameTimes.splice(0, 100);

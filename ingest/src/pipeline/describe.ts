@@ -86,11 +86,14 @@ export function describePipeline(camera: CameraConfig, o: PipelineOptions): Sour
         `! video/x-raw,framerate=${fpsFraction(o.snapshotFps)} ! videoconvert ! jpegenc quality=${o.snapshotQuality} ` +
         `! appsink name=snap max-buffers=1 drop=true sync=${sync}`
       : '';
+  // Counters: fakesinks whose `stats` tell how many decoded frames (and encoded units) went by.
+  const decodedCounter =
+    ' raw. ! queue max-size-buffers=2 leaky=downstream ! fakesink name=dcount sync=false async=false enable-last-sample=false';
   const extra = credentials ? { credentials } : {};
   if (!rtsp) {
     // file:// and http(s)://: uridecodebin picks demuxer and decoder.
     return {
-      description: `uridecodebin name=src uri=${q(location)} caps=video/x-raw ! tee name=raw raw. ! ${detect}${snapshot}`,
+      description: `uridecodebin name=src uri=${q(location)} caps=video/x-raw ! tee name=raw raw. ! ${detect}${snapshot}${decodedCounter}`,
       kind: 'uri',
       location,
       decoder: 'uridecodebin',
@@ -103,14 +106,16 @@ export function describePipeline(camera: CameraConfig, o: PipelineOptions): Sour
   const src =
     `rtspsrc name=src location=${q(location)} protocols=tcp latency=${o.latencyMs} drop-on-latency=true ` +
     `tcp-timeout=${timeoutUs} timeout=${timeoutUs} ! application/x-rtp,media=video ! parsebin`;
-  // Pass-through: the parsed H.264 elementary stream, re-payloaded without transcoding.
-  const es = o.liveRtp ? ' ! tee name=es es. ! queue max-size-buffers=30' : '';
+  // The parsed elementary stream is teed: a counter (data arriving?) and the optional pass-through,
+  // the H.264 stream re-payloaded without transcoding.
+  const es =
+    ' ! tee name=es es. ! queue max-size-buffers=2 leaky=downstream ! fakesink name=ecount sync=false async=false enable-last-sample=false es. ! queue max-size-buffers=30';
   const live = o.liveRtp
     ? ` es. ! queue max-size-buffers=60 leaky=downstream ! rtph264pay config-interval=-1 pt=96 ` +
       `! udpsink host=${q(o.liveRtp.host)} port=${o.liveRtp.port} sync=false async=false`
     : '';
   return {
-    description: `${src}${es} ! ${decoder} ! tee name=raw raw. ! ${detect}${snapshot}${live}`,
+    description: `${src}${es} ! ${decoder} ! tee name=raw raw. ! ${detect}${snapshot}${decodedCounter}${live}`,
     kind: 'rtsp',
     location,
     decoder,

@@ -42,6 +42,7 @@ export type SessionHandlers = {
 export class GstSession {
   private pipeline: GstPipeline | undefined;
   private stopped = false;
+  private counterSinks: { decoded?: GstElement | undefined; encoded?: GstElement | undefined } = {};
 
   constructor(
     private readonly description: string,
@@ -69,6 +70,7 @@ export class GstSession {
       }
     });
     p.play();
+    this.counterSinks = { decoded: p.findChild('dcount'), encoded: p.findChild('ecount') };
     this.pullLoop('sink', (b, c) => this.handlers.onFrame(b, c));
     this.pullLoop('snap', (b, c) => this.handlers.onSnapshot(b, c));
   }
@@ -89,6 +91,18 @@ export class GstSession {
     sink.pull(onPull);
   }
 
+  /** Frames the decoder produced and encoded units that arrived so far (undefined when not counted). */
+  counters(): { decoded?: number; encoded?: number } {
+    const read = (el: GstElement | undefined) => {
+      if (!el || this.stopped) return undefined;
+      const m = /rendered=\(guint64\)(\d+)/.exec(String(el.stats ?? ''));
+      return m ? Number(m[1]) : undefined;
+    };
+    const decoded = read(this.counterSinks.decoded);
+    const encoded = read(this.counterSinks.encoded);
+    return { ...(decoded !== undefined ? { decoded } : {}), ...(encoded !== undefined ? { encoded } : {}) };
+  }
+
   /** Stop (state NULL, synchronous); pending pulls return at once. Idempotent. */
   stop(): void {
     if (this.stopped) return;
@@ -99,6 +113,7 @@ export class GstSession {
       /* already stopped */
     }
     this.pipeline = undefined;
+    this.counterSinks = {};
   }
 }
 
