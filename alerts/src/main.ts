@@ -59,6 +59,7 @@ if (cfg.roles.has('rules')) {
     js,
     jsm,
     sink,
+    db: pool,
     logger: logger.child({ component: 'rules' }),
     metrics,
     workerIndex: cfg.ALERTS_WORKER_INDEX,

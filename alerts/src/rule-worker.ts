@@ -8,6 +8,7 @@ import {
   type Logger,
   MessageValidationError,
   type NatsConnection,
+  type Pool,
   streamNames,
   subjects,
 } from '@sentinel/common';
@@ -17,12 +18,15 @@ import type { AlertSink } from './alert-sink.ts';
 import { ensureDurable, retryDelayMs } from './jetstream-util.ts';
 import type { AlertsMetrics } from './metrics.ts';
 import { ownsCamera } from './partition.ts';
+import { retryTransient } from './transient.ts';
 
 export type RuleWorkerOptions = {
   nc: NatsConnection;
   js: JetStreamClient;
   jsm: JetStreamManager;
   sink: AlertSink;
+  /** Where open alerts are read back from when a rule (re)loads. */
+  db: Pool;
   logger: Logger;
   metrics?: AlertsMetrics;
   workerIndex: number;
@@ -53,6 +57,8 @@ export class RuleWorker {
   private pendingTick: Array<RuleOutput> = [];
   private reconciling: Promise<void> = Promise.resolve();
   private loaded = false;
+  /** Rules whose evaluator is fresh and must get their still-open alerts back from the database. */
+  private readonly needsRestore = new Set<string>();
   private stopped = false;
 
   constructor(private readonly o: RuleWorkerOptions) {
@@ -105,7 +111,10 @@ export class RuleWorker {
       const entry = ruleKvEntrySchema.parse(JSON.parse(new TextDecoder().decode(value)));
       const changed = this.rules.upsert(entry);
       this.keyToRule.set(key, entry.rule.id);
-      if (changed) this.o.logger.info({ ruleId: entry.rule.id, enabled: entry.rule.enabled }, 'rule loaded');
+      if (changed) {
+        this.needsRestore.add(entry.rule.id);
+        this.o.logger.info({ ruleId: entry.rule.id, enabled: entry.rule.enabled }, 'rule loaded');
+      }
     } catch (err) {
       this.o.logger.error({ key, err: (err as Error).message }, 'invalid rule in KV ignored');
     }
@@ -171,6 +180,20 @@ export class RuleWorker {
       await this.toDlq(m, (err as Error).message);
       return;
     }
+    const keepGoing = () => !this.stopped;
+    const onWait = (attempt: number, err: unknown) => {
+      m.working();
+      if (attempt === 1 || attempt % 10 === 0)
+        this.o.logger.warn(
+          { err: (err as Error).message, subject: m.subject, attempt },
+          'storage unavailable; holding the message and retrying',
+        );
+    };
+    try {
+      await retryTransient(() => this.restorePending(), { keepGoing, onWait });
+    } catch (err) {
+      this.o.logger.warn({ err: (err as Error).message }, 'restoring open alerts failed; retrying later');
+    }
     const started = performance.now();
     let outputs: RuleOutput[];
     try {
@@ -186,10 +209,17 @@ export class RuleWorker {
       'evaluated',
     );
     try {
-      for (const o of outputs) {
-        const rule = this.rules.get(o.ruleId)?.rule;
-        if (rule) await this.o.sink.apply(rule, o, { ...batch.trace, ruleAt: Date.now() });
-      }
+      const ruleAt = Date.now();
+      // every apply is idempotent, so a retry re-applies all outputs of the frame
+      await retryTransient(
+        async () => {
+          for (const o of outputs) {
+            const rule = this.rules.get(o.ruleId)?.rule;
+            if (rule) await this.o.sink.apply(rule, o, { ...batch.trace, ruleAt });
+          }
+        },
+        { keepGoing, onWait },
+      );
       m.ack();
     } catch (err) {
       const n = m.info.deliveryCount;
@@ -214,8 +244,56 @@ export class RuleWorker {
     }
   }
 
+  /** Hand alerts still open in PostgreSQL back to fresh evaluators (restart, rule edit). */
+  private async restorePending(): Promise<void> {
+    for (const id of [...this.needsRestore]) {
+      const ev = this.rules.get(id);
+      if (!ev) {
+        this.needsRestore.delete(id);
+        continue;
+      }
+      const owned = ev.rule.cameraIds.filter((c) => ownsCamera(c, this.o.workerIndex, this.o.workerCount));
+      const { rows } = await this.o.db.query(
+        `SELECT a.id, a.camera_id, a.track_id, a.zone_id, a.label, a.captured_at, a.opened_at, a.details,
+                ARRAY(SELECT DISTINCT e.details->>'lastTrackId' FROM alert_events e
+                       WHERE e.alert_id = a.id AND e.event = 'updated') AS joined
+           FROM alerts a WHERE a.rule_id = $1 AND a.status <> 'resolved' AND a.camera_id = ANY($2::text[])`,
+        [id, owned],
+      );
+      for (const r of rows) {
+        const details = (r.details ?? {}) as { trackIds?: unknown; box?: unknown };
+        const trackIds = [
+          r.track_id,
+          ...(Array.isArray(details.trackIds) ? details.trackIds : []),
+          ...(r.joined as Array<string | null>),
+        ].filter((t): t is string => typeof t === 'string' && t.length > 0);
+        ev.restore({
+          alertId: r.id,
+          cameraId: r.camera_id,
+          trackIds: [...new Set(trackIds)],
+          ...(r.zone_id ? { zoneId: r.zone_id } : {}),
+          label: r.label,
+          openedAt: (r.captured_at ?? r.opened_at).getTime(),
+          ...(Array.isArray(details.box) && details.box.length === 4
+            ? { box: details.box as [number, number, number, number] }
+            : {}),
+        });
+      }
+      if (rows.length) this.o.logger.info({ ruleId: id, alerts: rows.length }, 'open alerts restored');
+      this.needsRestore.delete(id);
+    }
+  }
+
   /** Wall-clock resolution of alerts whose objects left while no frames arrive. */
   async tick(now = Date.now()): Promise<void> {
+    if (this.needsRestore.size) {
+      try {
+        await this.restorePending();
+      } catch (err) {
+        this.o.logger.debug({ err: (err as Error).message }, 'restore pending');
+        return;
+      }
+    }
     const outs = [...this.pendingTick, ...this.rules.tick(now)];
     this.pendingTick = [];
     for (const o of outs) {

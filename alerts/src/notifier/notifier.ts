@@ -22,6 +22,7 @@ import { ruleFromRow } from '@sentinel/common/rules/rule-store';
 import webpush from 'web-push';
 import { ensureDurable, retryDelayMs } from '../jetstream-util.ts';
 import type { AlertsMetrics } from '../metrics.ts';
+import { retryTransient } from '../transient.ts';
 import { buildPayload, type NotificationPayload } from './payload.ts';
 import { allow } from './rate-limit.ts';
 
@@ -100,7 +101,10 @@ export class Notifier {
   private stopConsume: () => Promise<unknown> = async () => {};
   private inFlight = new Set<Promise<void>>();
 
+  private closing = false;
+
   async stop(): Promise<void> {
+    this.closing = true;
     await this.stopConsume().catch(() => {});
     await this.loop;
     await Promise.allSettled([...this.inFlight]);
@@ -123,7 +127,17 @@ export class Notifier {
     }
     const keepAlive = setInterval(() => m.working(), 20_000);
     try {
-      await this.notify(ev);
+      await retryTransient(() => this.notify(ev), {
+        keepGoing: () => !this.closing,
+        onWait: (attempt, err) => {
+          m.working();
+          if (attempt === 1 || attempt % 10 === 0)
+            this.o.logger.warn(
+              { err: (err as Error).message, attempt },
+              'storage unavailable; retrying notification',
+            );
+        },
+      });
       m.ack();
     } catch (err) {
       this.o.logger.warn({ err: (err as Error).message, alertId: ev.alertId }, 'notification round failed');

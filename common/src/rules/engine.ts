@@ -78,6 +78,17 @@ export type RuleSuppressed = {
 };
 export type RuleOutput = RuleOpen | RuleUpdate | RuleResolve | RuleSuppressed;
 
+/** An alert still open in storage, handed back to a fresh evaluator. `openedAt` is the capture time. */
+export type RestoredAlert = {
+  alertId: string;
+  cameraId: string;
+  trackIds: string[];
+  zoneId?: string;
+  label: string;
+  openedAt: number;
+  box?: [number, number, number, number];
+};
+
 type ZoneState = { inside: boolean; streak: number; enteredAt: number | null; lastInsideAt: number | null };
 type TrackState = {
   id: string;
@@ -160,6 +171,47 @@ export class RuleEvaluator {
   /** Alerts this evaluator holds open (for tests and the worker's status). */
   openAlerts(cameraId: string): string[] {
     return [...(this.cameras.get(cameraId)?.open.keys() ?? [])];
+  }
+
+  /**
+   * Re-attach an alert that is still open in the database (after a worker restart or a rule edit):
+   * its tracks are taken as inside the alert's zone and already alerted, so the same object does not
+   * fire again, and the alert auto-resolves once they are gone, as if the state had never been lost.
+   */
+  restore(a: RestoredAlert): void {
+    if (!this.watches(a.cameraId)) return;
+    const cs = this.camera(a.cameraId);
+    if (cs.open.has(a.alertId)) return;
+    const occupancy = this.rule.condition.type === 'occupancy';
+    cs.open.set(a.alertId, {
+      alertId: a.alertId,
+      openedAt: a.openedAt,
+      tracks: new Set(occupancy ? [] : a.trackIds),
+      leftAt: null,
+      occupancy,
+    });
+    if (!cs.lastOpen || cs.lastOpen.at < a.openedAt) cs.lastOpen = { alertId: a.alertId, at: a.openedAt };
+    if (occupancy) cs.occFired = true;
+    for (const id of a.trackIds) {
+      if (cs.tracks.has(id)) continue;
+      const zones = new Map<string, ZoneState>();
+      const zoneCondition = ['enter', 'dwell', 'sequence'].includes(this.rule.condition.type);
+      if (a.zoneId && zoneCondition)
+        zones.set(a.zoneId, { inside: true, streak: 0, enteredAt: a.openedAt, lastInsideAt: a.openedAt });
+      cs.tracks.set(id, {
+        id,
+        label: a.label,
+        lastSeen: a.openedAt,
+        box: a.box ?? [0, 0, 0, 0],
+        stationary: false,
+        zones,
+        lineSide: 0,
+        linePoint: null,
+        lastFiredAt: a.openedAt,
+        dwellFired: true,
+        alertId: a.alertId,
+      });
+    }
   }
 
   watches(cameraId: string): boolean {
