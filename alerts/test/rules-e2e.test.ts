@@ -1,10 +1,19 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { Objm } from '@nats-io/obj';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { DLQ_REASON_HEADER, DLQ_SOURCE_HEADER, type Rule, streamNames, subjects } from '@sentinel/common';
+import {
+  DLQ_REASON_HEADER,
+  DLQ_SOURCE_HEADER,
+  objectStores,
+  type Rule,
+  streamNames,
+  subjects,
+} from '@sentinel/common';
 import type { RuleOutput } from '@sentinel/common/rules/engine';
 import { mirrorRulesToKv } from '@sentinel/common/rules/rule-store';
+import { snapshotKeys } from '@sentinel/common/snapshots';
 import { uniqueId, waitFor } from '@sentinel/common/testing/index';
 import { AlertSink } from '../src/alert-sink.ts';
 import { ownsCamera } from '../src/partition.ts';
@@ -65,7 +74,11 @@ test('end to end through NATS: detections → alert row + events on ALERTS, rede
   await mirrorRulesToKv(db.pool, nc, undefined, bucket.name);
   const alertsSeen = await collect(nc, streamNames.alerts, `alerts.${cam}.>`);
   const dlqSeen = await collect(nc, streamNames.dlq, subjects.dlq(streamNames.detections));
-  const sink = new FlakySink({ db: db.pool, js, logger });
+  // ingest's snapshot of the frame that will fire (key convention in common/src/snapshots.ts)
+  const snapshots = await new Objm(nc).open(objectStores.snapshots);
+  const snapKey = snapshotKeys.frame(cam, 'f2');
+  await snapshots.putBlob({ name: snapKey }, new Uint8Array([0xff, 0xd8, 0xff, 0xd9]));
+  const sink = new FlakySink({ db: db.pool, js, logger, snapshots });
   const worker = new RuleWorker({
     nc,
     js,
@@ -99,6 +112,7 @@ test('end to end through NATS: detections → alert row + events on ALERTS, rede
     assert.equal(alert.track_id, 'p1');
     assert.equal(alert.frame_id, 'f2');
     assert.match(alert.message, /person entered yard/);
+    assert.equal(alert.snapshot_key, snapKey, 'snapshot attached from the object store');
     await waitFor(() => sink.failed.size === 1 && alertsSeen.msgs.length >= 1, { label: 'opened event' });
 
     const dlq = await waitFor(
@@ -167,9 +181,11 @@ test('end to end through NATS: detections → alert row + events on ALERTS, rede
     const opened = forAlert[0]!.ev;
     assert.equal(opened.ruleName, 'Person in yard');
     assert.ok(opened.trace.ruleAt && opened.trace.alertAt, 'trace stamps ruleAt and alertAt');
+    assert.equal(opened.snapshotKey, snapKey);
   } finally {
     await worker.stop();
     await worker.deleteConsumers([cam]);
+    await snapshots.delete(snapKey).catch(() => {});
     await alertsSeen.stop();
     await dlqSeen.stop();
   }
