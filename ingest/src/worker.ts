@@ -26,7 +26,7 @@ import {
   type RunnerSettings,
   type Snapshot,
 } from './camera/camera-runner.ts';
-import { Membership, preferredWorker } from './cluster/ownership.ts';
+import { assignCameras, Membership } from './cluster/ownership.ts';
 import type { IngestMetrics } from './metrics.ts';
 
 export type WorkerOptions = {
@@ -177,30 +177,32 @@ export class IngestWorker {
     this.reconciling = true;
     try {
       const now = Date.now();
-      const live = this.membership.liveIds(now);
+      const runnable = [...this.catalog].filter(([, e]) => this.runnable(e)).map(([id]) => id);
+      const assignment = assignCameras(runnable, this.membership.liveWorkers(this.opts.maxCameras, now));
       for (const [id] of this.owned) {
         const entry = this.catalog.get(id);
         if (!entry || !this.runnable(entry)) {
           await this.release(id, entry ? 'disabled' : 'removed');
           continue;
         }
-        const preferred = preferredWorker(id, live);
-        const peer = preferred && preferred !== this.workerId ? this.membership.peer(preferred) : undefined;
-        if (peer && peer.owned < peer.capacity) await this.release(id, 'handover');
+        // Hand over to the worker the shared assignment names, once it is alive and announced.
+        const target = assignment.get(id);
+        if (target && target !== this.workerId && this.membership.peer(target))
+          await this.release(id, 'handover');
       }
-      for (const [id, entry] of this.catalog) {
-        if (this.closed || this.owned.has(id) || !this.runnable(entry)) continue;
+      for (const id of runnable) {
+        const entry = this.catalog.get(id)!;
+        if (this.closed || this.owned.has(id)) continue;
         if (this.owned.size >= this.opts.maxCameras) break;
         const lease = await this.leases.get(id).catch(() => null);
-        const free = lease?.operation !== 'PUT';
-        if (!free) {
+        if (lease?.operation === 'PUT') {
           this.freeSince.delete(id);
           continue;
         }
         if (!this.freeSince.has(id)) this.freeSince.set(id, now);
-        const preferred = preferredWorker(id, live);
+        // Take cameras assigned to us; any free camera left unclaimed for 2 s (its worker is gone or full).
         const freeLong = now - (this.freeSince.get(id) ?? now) > 2000;
-        if (preferred === this.workerId || freeLong) await this.acquire(id, entry);
+        if (assignment.get(id) === this.workerId || freeLong) await this.acquire(id, entry);
       }
       this.metrics.owned.set(this.owned.size);
     } catch (err) {

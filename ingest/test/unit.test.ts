@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { cameraConfigSchema } from '@sentinel/common';
 import { backoffMs } from '../src/camera/backoff.ts';
-import { preferredWorker } from '../src/cluster/ownership.ts';
+import { assignCameras, preferredWorker } from '../src/cluster/ownership.ts';
 import { MotionDetector } from '../src/motion/motion-detector.ts';
 import { classifyBusError, errorDetail } from '../src/pipeline/classify.ts';
 import { describePipeline, fpsFraction, letterbox, splitCredentials } from '../src/pipeline/describe.ts';
@@ -194,6 +194,43 @@ describe('ownership and config helpers', () => {
       const after = preferredWorker(`cam-${i}`, ['w1', 'w2']);
       if (before !== 'w3') assert.equal(after, before);
     }
+  });
+
+  test('bounded-load assignment splits cameras evenly, respects capacity and moves little', () => {
+    const cams = Array.from({ length: 4 }, (_, i) => `cam${i}`);
+    for (let trial = 0; trial < 20; trial++) {
+      const ws = [
+        { id: `a${trial}`, capacity: 8 },
+        { id: `b${trial}`, capacity: 8 },
+      ];
+      const counts = [...assignCameras(cams, ws).values()].reduce(
+        (m, w) => m.set(w, (m.get(w) ?? 0) + 1),
+        new Map<string, number>(),
+      );
+      assert.deepEqual([...counts.values()], [2, 2]);
+    }
+    const m = assignCameras(cams, [
+      { id: 'a', capacity: 1 },
+      { id: 'b', capacity: 8 },
+    ]);
+    assert.equal([...m.values()].filter((w) => w === 'a').length, 1);
+    assert.equal(m.size, 3, 'over capacity: one camera unassigned (b holds at most ceil(4/2))');
+    assert.deepEqual(
+      assignCameras(
+        ['x', 'y'],
+        [
+          { id: 'a', capacity: 4 },
+          { id: 'b', capacity: 4 },
+        ],
+      ),
+      assignCameras(
+        ['y', 'x'],
+        [
+          { id: 'b', capacity: 4 },
+          { id: 'a', capacity: 4 },
+        ],
+      ),
+    );
   });
 
   test('backoff grows, is capped and jittered', () => {
