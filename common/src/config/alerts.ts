@@ -15,8 +15,8 @@ export const alertsEnv = {
   ALERTS_MAX_DELIVER: positiveInt(5),
   /** History writer: most messages per PostgreSQL batch insert. */
   ALERTS_WRITER_BATCH: positiveInt(500),
-  /** History writer: longest wait to fill a batch, ms. */
-  ALERTS_WRITER_FLUSH_MS: positiveInt(200),
+  /** History writer: longest wait to fill a batch, ms (JetStream pull minimum 1000). */
+  ALERTS_WRITER_FLUSH_MS: positiveInt(1000),
   /** Base URL of the dashboard/gateway used in notification deep links and signed snapshot URLs. */
   ALERTS_PUBLIC_BASE_URL: urlWithScheme(['http', 'https'], 'http://127.0.0.1:8080'),
   /** Lifetime of the signed snapshot URL sent in a notification, seconds. */
