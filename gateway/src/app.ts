@@ -32,13 +32,14 @@ import {
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
 import { ensureAdminUser } from './auth/bootstrap-admin.ts';
-import { probeCamera as _probe, withCredentials } from './cameras/probe.ts';
+import { probeCamera, withCredentials } from './cameras/probe.ts';
 import type { GatewayConfig, GatewayContext } from './context.ts';
-import { authenticate as _auth, installAuthHook } from './http/auth-hook.ts';
+import { installAuthHook } from './http/auth-hook.ts';
 import { errorHandler } from './http/errors.ts';
 import { registerProxies } from './http/proxy.ts';
 import { registerDashboard } from './http/static.ts';
 import type { ZApp } from './http/types.ts';
+import { parseRtpPorts } from './live/h264.ts';
 import { JsmpegLive } from './live/jsmpeg.ts';
 import { createLiveView } from './live/select.ts';
 import { createRealtime } from './realtime/socket.ts';
@@ -54,9 +55,6 @@ import {
 import { registerUserRoutes } from './routes/users.ts';
 import { registerZoneRuleRoutes } from './routes/zones-rules.ts';
 import { getCameraRow, storedConfig } from './store/cameras.ts';
-
-void _probe;
-void _auth;
 
 export type StartOptions = {
   logger: Logger;
@@ -137,6 +135,16 @@ export async function startGateway(cfg: GatewayConfig, opts: StartOptions): Prom
     rtcMaxPort: cfg.MEDIASOUP_RTC_MAX_PORT,
     ...(cfg.MEDIASOUP_ANNOUNCED_IP ? { announcedIp: cfg.MEDIASOUP_ANNOUNCED_IP } : {}),
     cameraExists: async (id) => Boolean(await getCameraRow(pool, id)),
+    staticRtpPorts: parseRtpPorts(cfg.LIVE_RTP_PORTS),
+    probeProfile: async (id) => {
+      const row = await getCameraRow(pool, id);
+      if (!row) return null;
+      const c = storedConfig(row);
+      const r = await probeCamera(withCredentials(c.url, c.username, c.password), { timeoutMs: 5000 });
+      return r.ok
+        ? { ...(r.profile ? { profile: r.profile } : {}), ...(r.level ? { level: r.level } : {}) }
+        : null;
+    },
   });
 
   const ctx: GatewayContext = {

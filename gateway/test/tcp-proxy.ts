@@ -21,8 +21,9 @@ export async function startTcpProxy(targetPort: number) {
         c.on('error', drop).on('close', drop);
         up.on('error', drop).on('close', drop);
       });
-      server.listen(port, '127.0.0.1', () => {
-        port = (server?.address() as net.AddressInfo).port;
+      const srv = server;
+      srv.listen(port, '127.0.0.1', () => {
+        port = (srv.address() as net.AddressInfo).port;
         ok();
       });
     });

@@ -42,6 +42,8 @@ export const cameraTestResultSchema = z.discriminatedUnion('ok', [
     ok: z.literal(true),
     codec: z.string(),
     profile: z.string().optional(),
+    /** H.264/H.265 level as ffprobe reports it (e.g. 31 = 3.1) */
+    level: z.number().int().optional(),
     width: z.number().int(),
     height: z.number().int(),
     fps: z.number().nullable(),

@@ -37,6 +37,8 @@ export const gatewayEnv = {
   LIVE_JSMPEG_FPS: positiveInt(15),
   /** Most concurrent live transcodes (one per watched camera). */
   LIVE_MAX_STREAMS: positiveInt(8),
+  /** mediasoup static feed mode: `cam=port,...` UDP ports matching ingest's INGEST_LIVE_RTP (H.264 RTP, pt 96). */
+  LIVE_RTP_PORTS: z.string().default(''),
   /** mediasoup: public IP announced in ICE candidates (unset: 127.0.0.1). */
   MEDIASOUP_ANNOUNCED_IP: optionalString(),
   /** mediasoup: RTC port range for WebRTC transports. */

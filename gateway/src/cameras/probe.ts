@@ -17,6 +17,7 @@ type FfprobeStream = {
   codec_type?: string;
   codec_name?: string;
   profile?: string;
+  level?: number;
   width?: number;
   height?: number;
   avg_frame_rate?: string;
@@ -140,6 +141,7 @@ export function probeCamera(
         ok: true,
         codec,
         ...(video.profile ? { profile: video.profile } : {}),
+        ...(typeof video.level === 'number' && video.level > 0 ? { level: video.level } : {}),
         width: video.width,
         height: video.height,
         fps: rate(video.avg_frame_rate) ?? rate(video.r_frame_rate),

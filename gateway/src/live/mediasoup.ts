@@ -15,6 +15,7 @@ import { type AuthUser, can } from '@sentinel/common/auth/index';
 import type { types as ms } from 'mediasoup';
 import type { Socket } from 'socket.io';
 import { z } from 'zod';
+import { h264ProfileLevelId } from './h264.ts';
 
 /**
  * Proposed contract with ingest (unverified here: no mediasoup worker): the gateway opens a
@@ -49,6 +50,13 @@ export type MediasoupOptions = {
   rtcMinPort: number;
   rtcMaxPort: number;
   cameraExists: (cameraId: string) => Promise<boolean>;
+  /**
+   * Static mode, matching ingest's INGEST_LIVE_RTP (`cam=host:port`, rtph264pay pt=96): the UDP port
+   * per camera the PlainTransport listens on. Cameras not listed use the NATS request above.
+   */
+  staticRtpPorts?: Map<string, number>;
+  /** H.264 profile and level of a camera's stream (ffprobe), for the producer's profile-level-id. */
+  probeProfile?: (cameraId: string) => Promise<{ profile?: string; level?: number } | null>;
   workers?: number;
 };
 
@@ -121,17 +129,31 @@ export class MediasoupLive {
   private async openFeed(cameraId: string): Promise<CameraFeed> {
     const router = this.routers[this.next++ % this.routers.length];
     if (!router) throw new Error('no mediasoup router');
+    const staticPort = this.opts.staticRtpPorts?.get(cameraId);
     const plain = await router.createPlainTransport({
-      listenInfo: { protocol: 'udp', ip: '127.0.0.1' },
+      listenInfo: { protocol: 'udp', ip: '127.0.0.1', ...(staticPort ? { port: staticPort } : {}) },
       rtcpMux: true,
       comedia: true,
     });
-    const reply = await this.opts.nc.request(
-      liveRtpRequestSubject(cameraId),
-      JSON.stringify({ host: plain.tuple.localAddress ?? '127.0.0.1', port: plain.tuple.localPort }),
-      { timeout: 5000 },
-    );
-    const rtp = liveRtpReplySchema.parse(reply.json());
+    let rtp: z.infer<typeof liveRtpReplySchema> & { ssrc?: number };
+    if (staticPort) {
+      // ingest already sends there (INGEST_LIVE_RTP); no SSRC known: mediasoup matches by payload type
+      const p = (await this.opts.probeProfile?.(cameraId)) ?? null;
+      rtp = {
+        ok: true,
+        payloadType: 96,
+        ssrc: 0,
+        profileLevelId: h264ProfileLevelId(p?.profile, p?.level),
+        packetizationMode: 1,
+      };
+    } else {
+      const reply = await this.opts.nc.request(
+        liveRtpRequestSubject(cameraId),
+        JSON.stringify({ host: plain.tuple.localAddress ?? '127.0.0.1', port: plain.tuple.localPort }),
+        { timeout: 5000 },
+      );
+      rtp = liveRtpReplySchema.parse(reply.json());
+    }
     const producer = await plain.produce({
       kind: 'video',
       rtpParameters: {
@@ -148,7 +170,7 @@ export class MediasoupLive {
             rtcpFeedback: [{ type: 'nack' }, { type: 'nack', parameter: 'pli' }],
           },
         ],
-        encodings: [{ ssrc: rtp.ssrc }],
+        encodings: [rtp.ssrc ? { ssrc: rtp.ssrc } : {}],
       },
     });
     this.opts.logger.info({ cameraId, profileLevelId: rtp.profileLevelId }, 'webrtc feed opened');

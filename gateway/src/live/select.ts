@@ -58,6 +58,8 @@ export async function createLiveView(opts: {
   rtcMinPort: number;
   rtcMaxPort: number;
   cameraExists: (id: string) => Promise<boolean>;
+  staticRtpPorts?: Map<string, number>;
+  probeProfile?: (cameraId: string) => Promise<{ profile?: string; level?: number } | null>;
 }): Promise<LiveView> {
   if (opts.mode === 'jsmpeg') return new CompositeLive(opts.jsmpeg, null, 'LIVE_TRANSPORT=jsmpeg');
   try {
@@ -70,6 +72,8 @@ export async function createLiveView(opts: {
           rtcMinPort: opts.rtcMinPort,
           rtcMaxPort: opts.rtcMaxPort,
           cameraExists: opts.cameraExists,
+          ...(opts.staticRtpPorts ? { staticRtpPorts: opts.staticRtpPorts } : {}),
+          ...(opts.probeProfile ? { probeProfile: opts.probeProfile } : {}),
           ...(opts.announcedIp ? { announcedIp: opts.announcedIp } : {}),
         },
         createWorker,
