@@ -22,7 +22,10 @@ export async function buildApp(
 ): Promise<FastifyInstance> {
   const app = Fastify({
     // Per-request lines only at warn and above (errors); the service logs its own events.
-    loggerInstance: deps.logger.child({ component: 'http' }, { level: 'warn' }) as FastifyBaseLogger,
+    loggerInstance: deps.logger.child(
+      { component: 'http' },
+      { level: deps.logger.levelVal > 40 ? deps.logger.level : 'warn' },
+    ) as FastifyBaseLogger,
     bodyLimit: 10 * 1024 * 1024,
     requestIdHeader: 'x-request-id',
   });

@@ -37,26 +37,33 @@ describe('service main: ops routes and graceful SIGTERM', () => {
 
   it('serves /healthz, /readyz (postgres, redis, nats), /metrics, the web app path, then exits 0 on SIGTERM', async () => {
     const port = await freePort();
-    const child = spawn(process.execPath, ['--import', 'tsx', resolve(import.meta.dirname, '../src/main.ts')], {
-      env: {
-        ...process.env,
-        DATABASE_URL: db.url,
-        ANNOTATOR_OPS_PORT: String(port),
-        ANNOTATOR_STORAGE_DIR: storage,
-        ANNOTATOR_INTAKE_DURABLE: durable,
-        ANNOTATOR_INTAKE_DELIVER_POLICY: 'new',
-        SENTINEL_JWT_SECRET: 'main-test-secret-0123456789-0123456789-abc',
-        LOG_LEVEL: 'info',
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', resolve(import.meta.dirname, '../src/main.ts')],
+      {
+        env: {
+          ...process.env,
+          DATABASE_URL: db.url,
+          ANNOTATOR_OPS_PORT: String(port),
+          ANNOTATOR_STORAGE_DIR: storage,
+          ANNOTATOR_INTAKE_DURABLE: durable,
+          ANNOTATOR_INTAKE_DELIVER_POLICY: 'new',
+          SENTINEL_JWT_SECRET: 'main-test-secret-0123456789-0123456789-abc',
+          LOG_LEVEL: 'info',
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
       },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    );
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     child.stderr.on('data', (d) => (out += d));
     const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
     try {
       const base = `http://127.0.0.1:${port}`;
-      await waitFor(async () => (await fetch(`${base}/healthz`)).ok, { timeoutMs: 30_000, label: `healthz\n${out}` });
+      await waitFor(async () => (await fetch(`${base}/healthz`)).ok, {
+        timeoutMs: 30_000,
+        label: `healthz\n${out}`,
+      });
       const ready = await (await fetch(`${base}/readyz`)).json();
       assert.deepEqual(ready, { ok: true, checks: { postgres: 'ok', redis: 'ok', nats: 'ok' } });
       const metrics = await (await fetch(`${base}/metrics`)).text();

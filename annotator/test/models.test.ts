@@ -120,6 +120,16 @@ describe('model registry: ONNX validation, shadow evaluation, promotion', () => 
     assert.match(p3.json.error.message, /mAP@0.5 0.5000 vs 1.0000/);
     assert.equal(p3.json.error.evaluation.baseline.modelId, 'det-v2');
 
+    const promos = await t.pool.query(
+      "SELECT actor, entity_id, details FROM audit_log WHERE action = 'model.promote' ORDER BY id",
+    );
+    assert.deepEqual(
+      promos.rows.map((r) => [r.actor, r.entity_id, r.details.previous]),
+      [
+        ['root', 'det-v1', null],
+        ['root', 'det-v2', 'det-v1'],
+      ],
+    );
     const { rows } = await t.pool.query('SELECT id FROM models WHERE active');
     assert.deepEqual(rows, [{ id: 'det-v2' }]);
     const list = await t.api('GET', '/models', { token: await t.token('ann') });

@@ -38,8 +38,9 @@ describe('annotation queue: leases, heartbeats, optimistic locking, review (real
     assert.deepEqual([...leased].sort(), [...ids].sort());
     assert.equal(results.filter((r) => r.status === 204).length, 1);
     // Asking again returns the task one already holds (page reload), not a new one.
-    const again = await t.api('POST', '/tasks/next', { token: alice, body: {} });
-    const first = results[0]!.json;
+    const holder = results.findIndex((r) => r.status === 200);
+    const again = await t.api('POST', '/tasks/next', { token: tokens[holder]!, body: {} });
+    const first = results[holder]!.json;
     assert.equal(again.json.id, first.id);
     assert.equal(again.json.version, first.version, 'holding a lease does not bump the version');
     assert.equal(again.json.modelBoxes.length, 1, 'model boxes come as pre-annotations');
@@ -232,5 +233,16 @@ describe('annotation queue: leases, heartbeats, optimistic locking, review (real
     assert.equal(s.json.agreement.pairs[0].b, 'bob');
     assert.equal(s.json.agreement.mean, 1);
     assert.equal(s.json.queue.accepted, 1);
+    const audit = await t.pool.query(
+      "SELECT action, actor, details FROM audit_log WHERE action LIKE 'annotation.review.%' ORDER BY id",
+    );
+    assert.deepEqual(
+      audit.rows.map((r) => [r.action, r.actor]),
+      [
+        ['annotation.review.reject', 'carol'],
+        ['annotation.review.accept', 'carol'],
+      ],
+    );
+    assert.equal(audit.rows[0].details.comment, 'the box misses the legs');
   });
 });

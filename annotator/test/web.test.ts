@@ -148,7 +148,11 @@ describe('web app in Debian chromium: draw, relabel, submit, then accept as revi
 
   it('zoom, resize by handle, nudge, number-key relabel; reviewer rejects with a comment the annotator sees', async () => {
     const id = await t.addExample(
-      { width: 640, height: 480, boxes: [{ label: 'person', classId: 0, score: 0.3, box: [0.5, 0.5, 0.25, 0.25] }] },
+      {
+        width: 640,
+        height: 480,
+        boxes: [{ label: 'person', classId: 0, score: 0.3, box: [0.5, 0.5, 0.25, 0.25] }],
+      },
       await testJpeg(640, 480, 777),
     );
     const carol = await open(await t.token('carol'), 'annotate');
@@ -176,7 +180,10 @@ describe('web app in Debian chromium: draw, relabel, submit, then accept as revi
     await carol.keyboard.press('Shift+ArrowRight');
     await carol.screenshot({ path: join(shots, 'zoom-resize.png') });
     await carol.keyboard.press('Enter');
-    await carol.getByRole('status').filter({ hasText: `Task ${id} submitted for review` }).waitFor();
+    await carol
+      .getByRole('status')
+      .filter({ hasText: `Task ${id} submitted for review` })
+      .waitFor();
     const ann = await waitFor(
       async () => (await t.pool.query('SELECT boxes FROM annotations WHERE task_id = $1', [id])).rows[0],
     );
@@ -191,11 +198,18 @@ describe('web app in Debian chromium: draw, relabel, submit, then accept as revi
     await dave.keyboard.press('r');
     await dave.getByLabel('rejection comment').fill('the car is only half covered');
     await dave.getByRole('button', { name: 'Send back' }).click();
-    await dave.getByRole('status').filter({ hasText: `Task ${id} sent back` }).waitFor();
+    await dave
+      .getByRole('status')
+      .filter({ hasText: `Task ${id} sent back` })
+      .waitFor();
     // The task is back in the annotation queue, first in line, with the reviewer's comment.
     await carol.getByRole('button', { name: 'Check again' }).click();
     await carol.locator('.comment').filter({ hasText: 'the car is only half covered' }).waitFor();
-    assert.equal(await carol.locator('.box[data-label=car]').count(), 1, 'previous boxes come back for correction');
+    assert.equal(
+      await carol.locator('.box[data-label=car]').count(),
+      1,
+      'previous boxes come back for correction',
+    );
     await carol.screenshot({ path: join(shots, 'rejected.png') });
 
     // The other pages render with the data so far.

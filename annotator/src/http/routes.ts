@@ -19,6 +19,7 @@ import type { ModelRegistry } from '../models/registry.ts';
 import { addCustomLabel, listLabels } from '../queue/labels.ts';
 import type { TaskQueue } from '../queue/tasks.ts';
 import { agreement, throughput } from '../stats/stats.ts';
+import { audit } from './audit.ts';
 import { authenticate, requirePermission, userOf } from './auth.ts';
 import { ApiError, notFound, parseOr400 } from './errors.ts';
 
@@ -113,11 +114,23 @@ export async function annotationRoutes(app: FastifyInstance, deps: ApiDeps): Pro
   });
   app.post('/tasks/:id/submit', write, async (req) => {
     const { id } = parseOr400(idParams, req.params, 'params');
-    return queue.submit(userOf(req), id, parseOr400(submitAnnotationSchema, req.body, 'body'));
+    const body = parseOr400(submitAnnotationSchema, req.body, 'body');
+    const task = await queue.submit(userOf(req), id, body);
+    await audit(deps.pool, req, userOf(req), 'annotation.submit', 'annotation_task', id, {
+      boxes: body.boxes.length,
+      noObjects: body.noObjects,
+    });
+    return task;
   });
   app.post('/tasks/:id/skip', leaseOps, async (req) => {
     const { id } = parseOr400(idParams, req.params, 'params');
-    return queue.skip(userOf(req), id, parseOr400(taskVersionBodySchema, req.body, 'body').version);
+    const task = await queue.skip(
+      userOf(req),
+      id,
+      parseOr400(taskVersionBodySchema, req.body, 'body').version,
+    );
+    await audit(deps.pool, req, userOf(req), 'annotation.skip', 'annotation_task', id);
+    return task;
   });
   app.post('/tasks/:id/release', leaseOps, async (req) => {
     const { id } = parseOr400(idParams, req.params, 'params');
@@ -125,7 +138,13 @@ export async function annotationRoutes(app: FastifyInstance, deps: ApiDeps): Pro
   });
   app.post('/tasks/:id/review', review, async (req) => {
     const { id } = parseOr400(idParams, req.params, 'params');
-    return queue.review(userOf(req), id, parseOr400(reviewDecisionSchema, req.body, 'body'));
+    const body = parseOr400(reviewDecisionSchema, req.body, 'body');
+    const task = await queue.review(userOf(req), id, body);
+    await audit(deps.pool, req, userOf(req), `annotation.review.${body.decision}`, 'annotation_task', id, {
+      ...(body.comment ? { comment: body.comment } : {}),
+      corrected: body.decision === 'accept' && body.boxes !== undefined,
+    });
+    return task;
   });
 
   app.get('/stats', read, async () => {
@@ -146,7 +165,11 @@ export async function annotationRoutes(app: FastifyInstance, deps: ApiDeps): Pro
   app.get('/exports', read, async () => ({ items: await deps.exports.list() }));
   app.post('/exports', exporting, async (req, reply) => {
     const body = parseOr400(exportRequestSchema, req.body, 'body');
-    return reply.code(202).send(await deps.exports.start(body, userOf(req).username));
+    const exp = await deps.exports.start(body, userOf(req).username);
+    await audit(deps.pool, req, userOf(req), 'dataset.export', 'dataset_export', exp.id, {
+      format: body.format,
+    });
+    return reply.code(202).send(exp);
   });
   app.get('/exports/:id', read, async (req) =>
     deps.exports.get(parseOr400(exportParams, req.params, 'params').id),
@@ -166,7 +189,9 @@ export async function annotationRoutes(app: FastifyInstance, deps: ApiDeps): Pro
   );
   app.post('/models', modelsWrite, async (req, reply) => {
     const body = parseOr400(registerModelSchema, req.body, 'body');
-    return reply.code(201).send(await deps.models.registerPath(body));
+    const m = await deps.models.registerPath(body);
+    await audit(deps.pool, req, userOf(req), 'model.register', 'model', m.id, { file: m.file });
+    return reply.code(201).send(m);
   });
   // Upload: PUT the raw .onnx bytes (application/octet-stream); format and labels in the query.
   app.put('/models/:id/file', modelsWrite, async (req, reply) => {
@@ -193,12 +218,19 @@ export async function annotationRoutes(app: FastifyInstance, deps: ApiDeps): Pro
       { id, format: q.format, ...(q.labels?.length ? { labels: q.labels } : {}) },
       req.body as Readable,
     );
+    await audit(deps.pool, req, userOf(req), 'model.register', 'model', m.id, { upload: true });
     return reply.code(201).send(m);
   });
   app.post('/models/:id/evaluate', modelsWrite, async (req) =>
     deps.models.evaluate(parseOr400(modelParams, req.params, 'params').id),
   );
-  app.post('/models/:id/promote', modelsWrite, async (req) =>
-    deps.models.promote(parseOr400(modelParams, req.params, 'params').id),
-  );
+  app.post('/models/:id/promote', modelsWrite, async (req) => {
+    const r = await deps.models.promote(parseOr400(modelParams, req.params, 'params').id);
+    await audit(deps.pool, req, userOf(req), 'model.promote', 'model', r.promoted.id, {
+      previous: r.previous,
+      mAP: r.evaluation.candidate.mAP,
+      baselineMAP: r.evaluation.baseline?.mAP ?? null,
+    });
+    return r;
+  });
 }
