@@ -256,8 +256,11 @@ export class RuleWorker {
       const { rows } = await this.o.db.query(
         `SELECT a.id, a.camera_id, a.track_id, a.zone_id, a.label, a.captured_at, a.opened_at, a.details,
                 ARRAY(SELECT DISTINCT e.details->>'lastTrackId' FROM alert_events e
-                       WHERE e.alert_id = a.id AND e.event = 'updated') AS joined
-           FROM alerts a WHERE a.rule_id = $1 AND a.status <> 'resolved' AND a.camera_id = ANY($2::text[])`,
+                       WHERE e.alert_id = a.id AND e.event = 'updated') AS joined,
+                t.stationary AS track_stationary, t.last_box AS track_box, t.last_seen AS track_last_seen
+           FROM alerts a
+           LEFT JOIN tracks t ON t.camera_id = a.camera_id AND t.track_id = a.track_id
+          WHERE a.rule_id = $1 AND a.status <> 'resolved' AND a.camera_id = ANY($2::text[])`,
         [id, owned],
       );
       for (const r of rows) {
@@ -276,6 +279,14 @@ export class RuleWorker {
           openedAt: (r.captured_at ?? r.opened_at).getTime(),
           ...(Array.isArray(details.box) && details.box.length === 4
             ? { box: details.box as [number, number, number, number] }
+            : {}),
+          ...(r.track_stationary && Array.isArray(r.track_box) && r.track_box.length === 4
+            ? {
+                stationaryAt: {
+                  box: r.track_box as [number, number, number, number],
+                  lastSeen: (r.track_last_seen as Date).getTime(),
+                },
+              }
             : {}),
         });
       }

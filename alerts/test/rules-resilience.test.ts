@@ -158,3 +158,66 @@ test('PostgreSQL outage under the rule worker: messages are held, not dead-lette
     await proxy.close();
   }
 });
+
+test('parked car across a restart: the re-acquired car (new track id) stays quiet thanks to the anchor rebuilt from tracks', async () => {
+  const cam = uniqueId('pcar');
+  const ruleId = uniqueId('rule');
+  await seedCamera(db.pool, cam);
+  await seedZone(db.pool, zone(`lot-${cam}`, cam, 0.4, 0.4, 0.8, 0.8));
+  await seedRule(db.pool, {
+    id: ruleId,
+    name: 'Car in the lot',
+    cameraIds: [cam],
+    labels: ['car'],
+    condition: { type: 'enter', zoneId: `lot-${cam}` },
+    cooldownSeconds: 1,
+    stationaryRearmSeconds: 60,
+  });
+  await mirrorRulesToKv(db.pool, nc, [ruleId], bucket.name);
+  const js = jetstream(nc);
+  const jsm = await jetstreamManager(nc);
+  const prefix = uniqueId('rp');
+  const mk = () =>
+    new RuleWorker({
+      nc,
+      js,
+      jsm,
+      db: db.pool,
+      sink: new AlertSink({ db: db.pool, js, logger }),
+      logger,
+      workerIndex: 0,
+      workerCount: 1,
+      maxDeliver: 3,
+      consumerPrefix: prefix,
+      bucket: bucket.name,
+    });
+  const t0 = Date.now() - 60_000;
+  const car = (id: string) => [{ id, label: 'car', p: [0.6, 0.6] as [number, number], stationary: true }];
+  let worker = mk();
+  try {
+    await worker.start();
+    for (const b of script(cam, t0, hold(5, car('c1'))))
+      await js.publish(subjects.detections(cam), JSON.stringify(b));
+    await waitFor(async () => (await alertsOf(ruleId)).length === 1, { label: 'the arriving car alerts' });
+    // the history writer's view of the parked car
+    await db.pool.query(
+      `INSERT INTO tracks (camera_id, track_id, label, first_seen, last_seen, max_score, frames, stationary, last_box)
+       VALUES ($1, 'c1', 'car', $2, $3, 0.9, 5, true, '{0.55,0.4,0.1,0.2}')`,
+      [cam, new Date(t0), new Date(t0 + 800)],
+    );
+    await worker.stop();
+    worker = mk();
+    await worker.start();
+    // the tracker lost the car and found it again under a new id, well past the cooldown
+    for (const b of script(cam, t0 + 10_000, hold(10, car('c2'))).map((b) => ({
+      ...b,
+      frameId: `x${b.frameId}`,
+    })))
+      await js.publish(subjects.detections(cam), JSON.stringify(b));
+    await sleep(1500);
+    assert.equal((await alertsOf(ruleId)).length, 1, 'no re-alert for the same parked car');
+  } finally {
+    await worker.stop();
+    await worker.deleteConsumers([cam]);
+  }
+});

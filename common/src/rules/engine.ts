@@ -87,6 +87,8 @@ export type RestoredAlert = {
   label: string;
   openedAt: number;
   box?: [number, number, number, number];
+  /** The alerted object is parked here (from the `tracks` table): re-create its stationary anchor. */
+  stationaryAt?: { box: [number, number, number, number]; lastSeen: number };
 };
 
 type ZoneState = { inside: boolean; streak: number; enteredAt: number | null; lastInsideAt: number | null };
@@ -192,6 +194,8 @@ export class RuleEvaluator {
     });
     if (!cs.lastOpen || cs.lastOpen.at < a.openedAt) cs.lastOpen = { alertId: a.alertId, at: a.openedAt };
     if (occupancy) cs.occFired = true;
+    if (a.stationaryAt && !this.anchorFor(cs, a.label, a.stationaryAt.box))
+      cs.anchors.push({ label: a.label, box: [...a.stationaryAt.box], lastSeen: a.stationaryAt.lastSeen });
     for (const id of a.trackIds) {
       if (cs.tracks.has(id)) continue;
       const zones = new Map<string, ZoneState>();
