@@ -152,7 +152,7 @@ export async function startWeaviateDouble(): Promise<{
     const extra = new Map<string, Record<string, unknown>>();
     if (args.nearVector) {
       const q = args.nearVector.vector;
-      rows.forEach((o) => extra.set(o.id, { distance: 1 - cosine(q, o.vector) }));
+      for (const o of rows) extra.set(o.id, { distance: 1 - cosine(q, o.vector) });
       rows.sort((a, b) => (extra.get(a.id)!.distance as number) - (extra.get(b.id)!.distance as number));
     } else if (args.hybrid) {
       const alpha = args.hybrid.alpha ?? 0.75;
