@@ -28,6 +28,9 @@ case "$target" in
     exec npx turbo run test --concurrency=1 --output-logs=new-only --log-order=grouped "$@" ;;
   start)
     provision
+    step "web apps: building dashboard and annotator"
+    npm run -s -w dashboard build >"$LOGS/build-dashboard.log" 2>&1 || die "dashboard build failed; see .data/logs/build-dashboard.log"
+    npm run -s -w annotator --if-present build >"$LOGS/build-annotator.log" 2>&1 || die "annotator build failed; see .data/logs/build-annotator.log"
     exec node --import tsx "$ROOT/infra/local/start-all.ts" "$@" ;;
   bench)
     provision
