@@ -1,6 +1,7 @@
 import type { ConsumerMessages, JetStreamClient, JetStreamManager, JsMsg } from '@nats-io/jetstream';
 import { Kvm, KvWatchInclude } from '@nats-io/kv';
 import {
+  alertEventSchema,
   deadLetter,
   decodeJson,
   detectionBatchSchema,
@@ -53,6 +54,7 @@ export class RuleWorker {
   private readonly loops = new Map<string, { msgs: ConsumerMessages; done: Promise<void> }>();
   private readonly prefix: string;
   private watchStop: (() => void) | null = null;
+  private subStop: (() => void) | null = null;
   private tickTimer: NodeJS.Timeout | null = null;
   private pendingTick: Array<RuleOutput> = [];
   private reconciling: Promise<void> = Promise.resolve();
@@ -102,6 +104,20 @@ export class RuleWorker {
         await this.reconcile();
       }
     })().catch((err) => this.o.logger.error({ err }, 'rules watch ended'));
+    // operators resolving alerts (the gateway publishes alerts.<cam>.resolved): free the engine's slot
+    const resolvedSub = this.o.nc.subscribe('alerts.*.resolved', {
+      callback: (err, msg) => {
+        if (err) return;
+        try {
+          const ev = alertEventSchema.parse(JSON.parse(new TextDecoder().decode(msg.data)));
+          if (ev.actor !== 'system' && this.rules.forget(ev.ruleId, ev.cameraId, ev.alertId))
+            this.o.logger.debug({ alertId: ev.alertId, actor: ev.actor }, 'alert resolved by an operator');
+        } catch {
+          /* not ours to judge: the notifier dead-letters malformed alert events */
+        }
+      },
+    });
+    this.subStop = () => resolvedSub.unsubscribe();
     this.tickTimer = setInterval(() => void this.tick(), this.o.tickMs ?? 1000);
     this.tickTimer.unref();
   }
@@ -323,6 +339,7 @@ export class RuleWorker {
     this.stopped = true;
     if (this.tickTimer) clearInterval(this.tickTimer);
     this.watchStop?.();
+    this.subStop?.();
     await this.reconciling.catch(() => {});
     for (const cam of [...this.loops.keys()]) await this.stopCamera(cam);
   }

@@ -314,3 +314,29 @@ test('redelivered frames return the same outputs; older frames are ignored', () 
   );
   assert.deepEqual(ev.process({ ...frames[0]!, frameId: 'old', capturedAt: T0 - 1000 }), []);
 });
+
+test('an alert resolved by an operator is forgotten: the next person opens a new alert instead of joining it', () => {
+  const ev = new RuleEvaluator({
+    rule: rule({ cameraIds: [CAM], condition: { type: 'enter', zoneId: 'yard' }, cooldownSeconds: 60 }),
+    zones: [yard],
+  });
+  const first = of(run(ev, script(CAM, T0, hold(4, [{ id: 'a', p: [0.5, 0.5] }]))), 'open');
+  assert.equal(first.length, 1);
+  assert.equal(ev.forget(CAM, first[0]!.alertId), true);
+  const out = run(
+    ev,
+    script(
+      CAM,
+      T0 + 2000,
+      hold(4, [
+        { id: 'a', p: [0.5, 0.5] },
+        { id: 'b', p: [0.6, 0.6] },
+      ]),
+    ),
+  );
+  assert.equal(of(out, 'update').length, 0);
+  const second = of(out, 'open');
+  assert.equal(second.length, 1, 'b opens its own alert');
+  assert.equal(second[0]!.trackId, 'b');
+  assert.deepEqual(ev.openAlerts(CAM), [second[0]!.alertId]);
+});

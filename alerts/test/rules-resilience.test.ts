@@ -3,6 +3,7 @@ import { after, before, test } from 'node:test';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { createPool, DLQ_SOURCE_HEADER, streamNames, subjects } from '@sentinel/common';
+import { transitionAlert } from '@sentinel/common/db/alerts-repo';
 import { mirrorRulesToKv } from '@sentinel/common/rules/rule-store';
 import { uniqueId, waitFor } from '@sentinel/common/testing/index';
 import { AlertSink } from '../src/alert-sink.ts';
@@ -216,6 +217,57 @@ test('parked car across a restart: the re-acquired car (new track id) stays quie
       await js.publish(subjects.detections(cam), JSON.stringify(b));
     await sleep(1500);
     assert.equal((await alertsOf(ruleId)).length, 1, 'no re-alert for the same parked car');
+  } finally {
+    await worker.stop();
+    await worker.deleteConsumers([cam]);
+  }
+});
+
+test('an operator resolving an alert (gateway: transitionAlert + publish) frees the slot: the next person opens a new alert', async () => {
+  const cam = uniqueId('opcam');
+  const ruleId = uniqueId('rule');
+  await setup(cam, ruleId);
+  await db.pool.query(
+    'UPDATE rules SET definition = definition || \'{"cooldownSeconds": 600}\' WHERE id = $1',
+    [ruleId],
+  );
+  await mirrorRulesToKv(db.pool, nc, [ruleId], bucket.name);
+  const js = jetstream(nc);
+  const jsm = await jetstreamManager(nc);
+  const worker = new RuleWorker({
+    nc,
+    js,
+    jsm,
+    db: db.pool,
+    sink: new AlertSink({ db: db.pool, js, logger }),
+    logger,
+    workerIndex: 0,
+    workerCount: 1,
+    maxDeliver: 3,
+    consumerPrefix: uniqueId('op'),
+    bucket: bucket.name,
+  });
+  const t0 = Date.now() - 30_000;
+  try {
+    await worker.start();
+    assert.equal(worker.rules.get(ruleId)?.rule.cooldownSeconds, 600);
+    for (const b of script(cam, t0, hold(4, [{ id: 'p1', p: [0.5, 0.5] }])))
+      await js.publish(subjects.detections(cam), JSON.stringify(b));
+    const [first] = await waitFor(async () => {
+      const r = await alertsOf(ruleId);
+      return r.length === 1 ? r : null;
+    });
+    const ev = await transitionAlert(db.pool, first.id, 'resolved', 'alice');
+    await js.publish(subjects.alerts(cam, ev.event), JSON.stringify(ev));
+    await waitFor(() => worker.rules.get(ruleId)!.openAlerts(cam).length === 0, {
+      label: 'engine forgot the alert',
+    });
+    for (const b of script(cam, t0 + 2000, hold(4, [{ id: 'p2', p: [0.6, 0.6] }])).map((b) => ({
+      ...b,
+      frameId: `y${b.frameId}`,
+    })))
+      await js.publish(subjects.detections(cam), JSON.stringify(b));
+    await waitFor(async () => (await alertsOf(ruleId)).length === 2, { label: 'a new alert for p2' });
   } finally {
     await worker.stop();
     await worker.deleteConsumers([cam]);

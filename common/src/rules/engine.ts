@@ -218,6 +218,17 @@ export class RuleEvaluator {
     }
   }
 
+  /**
+   * An operator resolved the alert: stop tracking it, so new objects open a fresh alert instead of
+   * joining a closed one. Per-track cooldowns and stationary anchors stay. Returns whether it was known.
+   */
+  forget(cameraId: string, alertId: string): boolean {
+    const cs = this.cameras.get(cameraId);
+    if (!cs?.open.delete(alertId)) return false;
+    if (cs.lastOpen?.alertId === alertId) cs.lastOpen = null;
+    return true;
+  }
+
   watches(cameraId: string): boolean {
     return this.rule.enabled && this.rule.cameraIds.includes(cameraId);
   }
@@ -662,5 +673,9 @@ export class RuleSet {
   }
   tick(now: number): RuleOutput[] {
     return [...this.evaluators.values()].flatMap((e) => e.tick(now));
+  }
+  /** An alert was resolved outside the engine (operator). */
+  forget(ruleId: string, cameraId: string, alertId: string): boolean {
+    return this.evaluators.get(ruleId)?.forget(cameraId, alertId) ?? false;
   }
 }
