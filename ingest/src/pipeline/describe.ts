@@ -59,7 +59,7 @@ export function splitCredentials(
 
 /** Decoder chain after parsing: decodebin (avdec_* in software), or a requested hardware decoder when present. */
 function decoderChain(camera: CameraConfig, available: ReadonlySet<string>): string {
-  if (camera.decoder === 'nvidia' && available.has('nvh264dec')) return 'nvh264dec ! cudadownload';
+  if (camera.decoder === 'nvidia' && available.has('nvh264dec')) return 'nvh264dec';
   if (camera.decoder === 'vaapi' && available.has('vah264dec')) return 'vah264dec';
   return 'decodebin';
 }
