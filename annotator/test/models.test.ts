@@ -3,7 +3,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { annotateAndAccept, startTestAnnotator, type TestAnnotator } from './helpers.ts';
-import { constantModel, yoloModel } from './onnx-builder.ts';
+import { constantModel, constantOutputsModel, yoloModel } from './onnx-builder.ts';
 
 /**
  * Ground truth on every accepted 320x240 frame: person [0.25, 0.25, 0.25, 0.5], car [0.5, 0.5, 0.25, 0.25].
@@ -41,7 +41,10 @@ describe('model registry: ONNX validation, shadow evaluation, promotion', () => 
     );
     const asCenternet = await upload('asc', yoloModel(32, 80, [PERSON]), 'format=centernet');
     assert.equal(asCenternet.status, 400);
-    assert.match(asCenternet.json.error.message, /centernet model needs a decoded output \[N, K, 6\]/);
+    assert.match(
+      asCenternet.json.error.message,
+      /centernet model needs heads \[N, H, W, 80\] \+ \[N, H, W, 4\], or a decoded output \[N, K, 6\]/,
+    );
     const missing = await t.api('POST', '/models', {
       token: admin,
       body: { id: 'nofile', format: 'yolo', path: '/nonexistent/x.onnx' },
@@ -130,10 +133,35 @@ describe('model registry: ONNX validation, shadow evaluation, promotion', () => 
         ['root', 'det-v2', 'det-v1'],
       ],
     );
+    // A CenterNet in the converter's layout: NHWC input, heads tower_0/keypoints [1,8,8,80] + tower_0/wh [1,8,8,4]
+    // (stride 4 on a 32x32 input). Person peak at cell (x 3, y 4) = (12, 16) px with l,t,r,b = 4,6,4,6 →
+    // [8,10,16,22]; car at (5, 5) = (20, 20) px with 4,4,4,2 → [16,16,24,22]: both ground-truth boxes exactly.
+    const heat = new Float32Array(8 * 8 * 80);
+    const wh = new Float32Array(8 * 8 * 4);
+    heat[(4 * 8 + 3) * 80 + 0] = 0.9;
+    wh.set([4, 6, 4, 6], (4 * 8 + 3) * 4);
+    heat[(5 * 8 + 5) * 80 + 2] = 0.8;
+    wh.set([4, 4, 4, 2], (5 * 8 + 5) * 4);
+    const cn = constantOutputsModel({
+      inputDims: [1, 32, 32, 3],
+      outputs: [
+        { name: 'tower_0/keypoints', dims: [1, 8, 8, 80], values: heat },
+        { name: 'tower_0/wh', dims: [1, 8, 8, 4], values: wh },
+      ],
+    });
+    assert.equal((await upload('cn-v1', cn, 'format=centernet')).status, 201);
+    const e4 = await t.api('POST', '/models/cn-v1/evaluate', { token: admin });
+    assert.equal(e4.status, 200, JSON.stringify(e4.json));
+    assert.deepEqual(e4.json.candidate.perClass, { car: 1, person: 1 });
+    assert.equal(e4.json.better, false, 'equal to the active model is not better');
+    assert.equal(
+      (await t.api('POST', '/models/cn-v1/promote', { token: admin })).json.error.reason,
+      'not_better',
+    );
     const { rows } = await t.pool.query('SELECT id FROM models WHERE active');
     assert.deepEqual(rows, [{ id: 'det-v2' }]);
     const list = await t.api('GET', '/models', { token: await t.token('ann') });
-    assert.equal(list.json.items.length, 3);
+    assert.equal(list.json.items.length, 4);
     const dup = await upload('det-v2', yoloModel(32, 80, [PERSON]));
     assert.equal(dup.status, 409);
   });

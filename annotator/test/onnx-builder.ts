@@ -73,6 +73,30 @@ export function constantModel(opts: {
   return Uint8Array.from(model);
 }
 
+/** Model with several constant outputs (e.g. CenterNet heads), input `images` consumed as above. */
+export function constantOutputsModel(opts: {
+  inputDims: number[];
+  outputs: Array<{ name: string; dims: number[]; values: Float32Array }>;
+}): Uint8Array {
+  const keepdims0 = [...vStr(1, 'keepdims'), ...vInt(20, 2), ...vInt(3, 0)];
+  const graph = [
+    ...vBytes(1, node('ReduceMean', ['images'], ['m'], [keepdims0])),
+    ...vBytes(1, node('Mul', ['m', 'zero'], ['mz'])),
+    ...opts.outputs.flatMap((o, i) => vBytes(1, node('Add', [`c${i}`, 'mz'], [o.name]))),
+    ...vStr(2, 'test-graph'),
+    ...opts.outputs.flatMap((o, i) => vBytes(5, tensor(`c${i}`, o.dims, o.values))),
+    ...vBytes(5, tensor('zero', [], new Float32Array([0]))),
+    ...vBytes(11, valueInfo('images', opts.inputDims)),
+    ...opts.outputs.flatMap((o) => vBytes(12, valueInfo(o.name, o.dims))),
+  ];
+  return Uint8Array.from([
+    ...vInt(1, 8),
+    ...vStr(2, 'sentinel-tests'),
+    ...vBytes(7, graph),
+    ...vBytes(8, [...vStr(1, ''), ...vInt(2, 13)]),
+  ]);
+}
+
 /** A YOLO-shaped model [1, 4 + classes, anchors] that always predicts `boxes` (input pixels, cx cy w h). */
 export function yoloModel(
   input: number,

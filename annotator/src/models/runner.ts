@@ -1,4 +1,9 @@
-import { decodeCenternetDetections, decodeYolo, type PixelDetection } from '@sentinel/common/detect/index';
+import {
+  decodeCenternetDetections,
+  decodeCenternetHeads,
+  decodeYolo,
+  type PixelDetection,
+} from '@sentinel/common/detect/index';
 import * as ort from 'onnxruntime-node';
 import sharp from 'sharp';
 import { ApiError } from '../http/errors.ts';
@@ -13,8 +18,13 @@ export type ModelSpec = {
   layout: 'nchw' | 'nhwc';
   inputWidth: number;
   inputHeight: number;
-  outputName: string;
-  outputDims: number[];
+  /**
+   * Outputs to fetch: yolo [N, 4+C, A]; centernet either the raw heads (heatmap [N,H,W,C] then wh
+   * [N,H,W,4], as our TF.js → ONNX converter emits) or a decoded head [N, K, 6].
+   */
+  outputNames: string[];
+  outputDims: number[][];
+  centernetMode?: 'heads' | 'decoded';
   labels: string[];
 };
 
@@ -70,23 +80,51 @@ export async function inspectModel(
     }
     const found = Object.entries(outputs).map(([name, t]) => ({ name, dims: [...t.dims] }));
     const describe = found.map((o) => `${o.name} [${o.dims.join(', ')}]`).join(', ');
-    let pick: { name: string; dims: number[] } | undefined;
+    let picked: Array<{ name: string; dims: number[] }>;
+    let centernetMode: ModelSpec['centernetMode'];
     if (format === 'yolo') {
       const f = 4 + labels.length;
-      pick = found.find((o) => o.dims.length === 3 && (o.dims[1] === f || o.dims[2] === f));
+      const pick = found.find((o) => o.dims.length === 3 && (o.dims[1] === f || o.dims[2] === f));
       if (!pick)
         throw bad(
           `a yolo model needs an output [N, 4 + ${labels.length} = ${f}, anchors]; this one has ${describe}`,
         );
+      picked = [pick];
     } else {
-      const cands = found.filter((o) => o.dims.length === 3 && o.dims[2] === 6);
-      pick = cands.find((o) => o.name.includes('detections')) ?? cands[0];
-      if (!pick)
+      const heats = found.filter((o) => o.dims.length === 4 && o.dims[3] === labels.length);
+      const heat = heats.find((o) => o.name.includes('keypoints')) ?? heats[0];
+      const wh = heat
+        ? found.find(
+            (o) =>
+              o !== heat &&
+              o.dims.length === 4 &&
+              o.dims[3] === 4 &&
+              o.dims[1] === heat.dims[1] &&
+              o.dims[2] === heat.dims[2],
+          )
+        : undefined;
+      const decoded = found.filter((o) => o.dims.length === 3 && o.dims[2] === 6);
+      const det = decoded.find((o) => o.name.includes('detections')) ?? decoded[0];
+      if (heat && wh) {
+        picked = [heat, wh];
+        centernetMode = 'heads';
+      } else if (det) {
+        picked = [det];
+        centernetMode = 'decoded';
+      } else
         throw bad(
-          `a centernet model needs a decoded output [N, K, 6] (x1, y1, x2, y2, score, class); this one has ${describe}`,
+          `a centernet model needs heads [N, H, W, ${labels.length}] + [N, H, W, 4], or a decoded output [N, K, 6] (x1, y1, x2, y2, score, class); this one has ${describe}`,
         );
     }
-    return { spec: { ...partial, outputName: pick.name, outputDims: pick.dims }, session };
+    return {
+      spec: {
+        ...partial,
+        outputNames: picked.map((o) => o.name),
+        outputDims: picked.map((o) => o.dims),
+        ...(centernetMode ? { centernetMode } : {}),
+      },
+      session,
+    };
   } catch (err) {
     await session.release().catch(() => {});
     throw err;
@@ -103,9 +141,9 @@ function blankInput(s: Pick<ModelSpec, 'inputType' | 'layout' | 'inputWidth' | '
 }
 
 /**
- * Runs one model on JPEG frames and returns detections in normalised frame coordinates.
- * YOLO: letterbox (grey 114 padding), NCHW RGB / 255. CenterNet: plain resize, NHWC RGB 0..255
- * (as @vladmandic/human feeds it).
+ * Runs one model on JPEG frames and returns detections in normalised frame coordinates. Both formats
+ * are letterboxed (scaled to fit, centred, black bars) like the inference runtime does; YOLO gets NCHW
+ * RGB / 255, CenterNet NHWC RGB 0..255 (as @vladmandic/human feeds it).
  */
 export class ModelRunner {
   constructor(
@@ -125,37 +163,39 @@ export class ModelRunner {
     const meta = await img.metadata();
     const iw = meta.width ?? 1;
     const ih = meta.height ?? 1;
-    let pixels: Buffer;
-    let scale = { x: s.inputWidth / iw, y: s.inputHeight / ih };
-    let pad = { x: 0, y: 0 };
-    if (s.format === 'yolo') {
-      const k = Math.min(s.inputWidth / iw, s.inputHeight / ih);
-      const nw = Math.max(1, Math.round(iw * k));
-      const nh = Math.max(1, Math.round(ih * k));
-      pad = { x: Math.floor((s.inputWidth - nw) / 2), y: Math.floor((s.inputHeight - nh) / 2) };
-      scale = { x: nw / iw, y: nh / ih };
-      pixels = await img
-        .resize(nw, nh, { fit: 'fill' })
-        .extend({
-          left: pad.x,
-          top: pad.y,
-          right: s.inputWidth - nw - pad.x,
-          bottom: s.inputHeight - nh - pad.y,
-          background: { r: 114, g: 114, b: 114 },
-        })
-        .raw()
-        .toBuffer();
-    } else {
-      pixels = await img.resize(s.inputWidth, s.inputHeight, { fit: 'fill' }).raw().toBuffer();
-    }
-    const tensor = this.toTensor(pixels);
-    const out = await this.session.run({ [s.inputName]: tensor }, [s.outputName]);
-    const t = out[s.outputName]!;
-    const data = t.data instanceof Float32Array ? t.data : Float32Array.from(t.data as ArrayLike<number>);
-    const dets: PixelDetection[] =
-      s.format === 'yolo'
-        ? decodeYolo(data, t.dims, s.labels.length, this.opts)
-        : decodeCenternetDetections(data, t.dims, this.opts);
+    const k = Math.min(s.inputWidth / iw, s.inputHeight / ih);
+    const nw = Math.max(1, Math.round(iw * k));
+    const nh = Math.max(1, Math.round(ih * k));
+    const pad = { x: Math.floor((s.inputWidth - nw) / 2), y: Math.floor((s.inputHeight - nh) / 2) };
+    const scale = { x: nw / iw, y: nh / ih };
+    const pixels = await img
+      .resize(nw, nh, { fit: 'fill', kernel: 'linear' })
+      .extend({
+        left: pad.x,
+        top: pad.y,
+        right: s.inputWidth - nw - pad.x,
+        bottom: s.inputHeight - nh - pad.y,
+        background: { r: 0, g: 0, b: 0 },
+      })
+      .toColourspace('srgb')
+      .raw()
+      .toBuffer();
+    const out = await this.session.run({ [s.inputName]: this.toTensor(pixels) }, s.outputNames);
+    const get = (name: string) => {
+      const t = out[name]!;
+      const data = t.data instanceof Float32Array ? t.data : Float32Array.from(t.data as ArrayLike<number>);
+      return { data, dims: t.dims };
+    };
+    const first = get(s.outputNames[0]!);
+    let dets: PixelDetection[];
+    if (s.format === 'yolo') dets = decodeYolo(first.data, first.dims, s.labels.length, this.opts);
+    else if (s.centernetMode === 'heads')
+      dets = decodeCenternetHeads(first, get(s.outputNames[1]!), {
+        ...this.opts,
+        inputWidth: s.inputWidth,
+        inputHeight: s.inputHeight,
+      });
+    else dets = decodeCenternetDetections(first.data, first.dims, this.opts);
     const clamp = (v: number) => Math.min(1, Math.max(0, v));
     return dets
       .filter((d) => d.classId < s.labels.length)

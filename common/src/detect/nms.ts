@@ -12,7 +12,11 @@ function iouXywh(a: readonly number[], b: readonly number[]): number {
 }
 
 /** Greedy per-class non-maximum suppression; keeps at most `maxDetections`, best first. */
-export function nmsPerClass(dets: PixelDetection[], iouThreshold: number, maxDetections: number): PixelDetection[] {
+export function nmsPerClass(
+  dets: PixelDetection[],
+  iouThreshold: number,
+  maxDetections: number,
+): PixelDetection[] {
   const sorted = [...dets].sort((a, b) => b.score - a.score);
   const kept: PixelDetection[] = [];
   for (const d of sorted) {
