@@ -62,6 +62,8 @@ describe('LLM agent over an OpenAI-compatible chat endpoint', () => {
       // What went over the wire: tools offered as JSON schemas, then the tool result sent back.
       const [first, second] = double.chatRequests;
       assert.equal(first?.model, 'gpt-test');
+      assert.equal(first?.tool_choice, 'required');
+      assert.equal(second?.tool_choice, 'auto');
       assert.deepEqual(first?.tools?.map((t) => t.function.name).sort(), [
         'camera_status',
         'count_detections',

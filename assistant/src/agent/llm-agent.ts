@@ -29,8 +29,8 @@ export function toolDefinitions(): ChatCompletionTool[] {
 /**
  * LLM agent over an OpenAI-compatible chat endpoint with tool calling. The model may call the
  * tools for several rounds; every tool input is validated with zod and errors go back to the model
- * as tool results. The answer cites the events of every tool result the model saw (the refs it
- * names first); with no tool data, the answer says nothing was found instead of letting the model guess.
+ * as tool results. The first round requires a tool call, so answers always rest on tool data; the
+ * answer cites the events the model names (or, when it names none, every event the tools returned).
  */
 export class LlmAgent {
   private readonly client: OpenAI;
@@ -80,7 +80,10 @@ export class LlmAgent {
       const res = await this.client.chat.completions.create({
         model: this.opts.model,
         messages,
-        ...(lastRound ? {} : { tools: defs, tool_choice: 'auto' as const }),
+        // The first round must look at the data (no answer from the model's own knowledge).
+        ...(lastRound
+          ? {}
+          : { tools: defs, tool_choice: round === 0 ? ('required' as const) : ('auto' as const) }),
         temperature: 0,
       });
       const msg = res.choices[0]?.message;

@@ -56,6 +56,7 @@ export async function indexAlertEvent(
 export class AlertIndexer {
   private messages: ConsumerMessages | undefined;
   private loop: Promise<void> | undefined;
+  private handled = 0;
 
   constructor(
     private readonly nc: NatsConnection,
@@ -85,7 +86,12 @@ export class AlertIndexer {
     this.messages = await consumer.consume({ max_messages: 32 });
     const messages = this.messages;
     this.loop = (async () => {
-      for await (const m of messages) await this.handle(m);
+      for await (const m of messages) {
+        await this.handle(m);
+        // Progress while catching up on the stream's history.
+        if (++this.handled % 500 === 0)
+          this.opts.logger.info({ handled: this.handled, pending: m.info.pending }, 'indexing alerts');
+      }
     })().catch((err) => this.opts.logger.error({ err }, 'alert indexer loop stopped'));
     this.opts.logger.info({ durable: this.opts.durable }, 'alert indexer consuming');
   }

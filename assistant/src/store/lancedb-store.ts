@@ -3,6 +3,24 @@ import { Field, FixedSizeList, Float32, Float64, List, Schema, Utf8 } from 'apac
 import type { EmbeddedEventDoc, EventDoc, EventFilter, ScoredEventDoc } from '../events/event-doc.ts';
 import { type SearchRequest, sqlString, type VectorStore } from './vector-store.ts';
 
+const COLUMNS_WITHOUT_VECTOR = [
+  'id',
+  'kind',
+  'text',
+  'cameraId',
+  'cameraName',
+  'labels',
+  'zoneIds',
+  'zoneNames',
+  'startMs',
+  'endMs',
+  'alertId',
+  'trackId',
+  'snapshotKey',
+  'severity',
+  'status',
+];
+
 const strList = () => new List(new Field('item', new Utf8(), true));
 
 function schemaFor(dim: number): Schema {
@@ -181,14 +199,14 @@ export class LanceDbStore implements VectorStore {
   }
 
   async list(filter: EventFilter, limit: number): Promise<EventDoc[]> {
-    let q = this.tbl().query();
+    let q = this.tbl()
+      .query()
+      .orderBy({ columnName: 'startMs', ascending: false })
+      .limit(limit)
+      .select(COLUMNS_WITHOUT_VECTOR);
     const where = lanceWhere(filter);
     if (where) q = q.where(where);
-    const rows = await q.toArray();
-    return rows
-      .map(fromRow)
-      .sort((a, b) => b.startMs - a.startMs)
-      .slice(0, limit);
+    return (await q.toArray()).map(fromRow);
   }
 
   async count(): Promise<number> {

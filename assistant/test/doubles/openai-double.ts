@@ -5,6 +5,7 @@ export type ChatRequest = {
   model: string;
   messages: { role: string; content: string | null; tool_calls?: unknown[]; tool_call_id?: string }[];
   tools?: { type: string; function: { name: string; parameters: Record<string, unknown> } }[];
+  tool_choice?: string;
 };
 export type ChatReply = {
   content?: string | null;
