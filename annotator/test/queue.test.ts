@@ -245,4 +245,29 @@ describe('annotation queue: leases, heartbeats, optimistic locking, review (real
     );
     assert.equal(audit.rows[0].details.comment, 'the box misses the legs');
   });
+
+  it('skip: the skipper is never offered the task again, others are', async () => {
+    const id = await t.addExample();
+    const sam = await t.token('sam');
+    const eve = await t.token('eve');
+    // Take tasks until ours comes up (skipping older ones on the way), bounded.
+    const leaseUntil = async (token: string, want: number) => {
+      for (let i = 0; i < 10; i++) {
+        const r = await t.api('POST', '/tasks/next', { token, body: {} });
+        if (r.status !== 200) return null;
+        if (r.json.id === want) return r.json;
+        await t.api('POST', `/tasks/${r.json.id}/skip`, { token, body: { version: r.json.version } });
+      }
+      return null;
+    };
+    const mine = await leaseUntil(sam, id);
+    assert.ok(mine, 'sam gets the new task');
+    const skipped = await t.api('POST', `/tasks/${id}/skip`, { token: sam, body: { version: mine.version } });
+    assert.equal(skipped.status, 200);
+    assert.equal(skipped.json.assignee, null);
+    const again = await t.api('POST', '/tasks/next', { token: sam, body: {} });
+    assert.equal(again.status, 204, 'sam has skipped everything');
+    const other = await leaseUntil(eve, id);
+    assert.equal(other?.id, id, 'eve still gets it');
+  });
 });
