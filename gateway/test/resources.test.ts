@@ -421,6 +421,12 @@ describe('API resources (real PostgreSQL, NATS KV/JetStream/Object Store, Redis)
       const missing = await api.get(`/api/v1/snapshot-urls?key=${cam}/missing.jpg`, token);
       assert.equal((await fetch(`${gw.url}${missing.body.url}`)).status, 404);
       assert.equal((await api.get('/api/v1/snapshot-urls?key=../etc/passwd', token)).status, 400);
+      // a fresh snapshot comes from the ingest worker owning the camera; this camera's source does not
+      // exist, so either no worker answers or (when an ingest worker runs on this NATS) it is not streaming
+      const fresh = await api.post(`/api/v1/cameras/${cam}/snapshot`, undefined, token);
+      assert.equal(fresh.status, 503, fresh.text);
+      assert.match(fresh.body.error.message, /no ingest worker answered|has no fresh frame: not_streaming/);
+      assert.equal((await api.post('/api/v1/cameras/nope/snapshot', undefined, token)).status, 404);
     } finally {
       await gw.ctx.snapshots.delete(key);
     }

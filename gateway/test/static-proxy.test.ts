@@ -6,7 +6,14 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { FORWARDED_USER_HEADER } from '@sentinel/common/auth/index';
 import type { Gateway } from '../src/app.ts';
-import { ADMIN_PASSWORD, client, createTestStack, login, startTestGateway, type TestStack } from './helpers.ts';
+import {
+  ADMIN_PASSWORD,
+  client,
+  createTestStack,
+  login,
+  startTestGateway,
+  type TestStack,
+} from './helpers.ts';
 
 describe('static dashboard with SPA fallback; assistant and annotator proxies', () => {
   let stack: TestStack;
@@ -27,7 +34,12 @@ describe('static dashboard with SPA fallback; assistant and annotator proxies', 
         body += d;
       });
       req.on('end', () => {
-        seen.push({ url: req.url ?? '', method: req.method ?? '', user: req.headers[FORWARDED_USER_HEADER] as string, body });
+        seen.push({
+          url: req.url ?? '',
+          method: req.method ?? '',
+          user: req.headers[FORWARDED_USER_HEADER] as string,
+          body,
+        });
         res.setHeader('content-type', 'application/json');
         res.end(JSON.stringify({ answer: 'ok', path: req.url }));
       });
@@ -53,7 +65,7 @@ describe('static dashboard with SPA fallback; assistant and annotator proxies', 
     assert.match(await deep.text(), /sentinel-dashboard/);
     const api = await fetch(`${gw.url}/api/v2/nothing`, { headers: { accept: 'text/html' } });
     assert.equal(api.status, 404);
-    assert.equal((await api.json()).error.code, 'not_found');
+    assert.equal(((await api.json()) as { error: { code: string } }).error.code, 'not_found');
   });
 
   test('assistant and annotation requests are proxied with the forwarded user; roles enforced first', async () => {
@@ -79,6 +91,6 @@ describe('static dashboard with SPA fallback; assistant and annotator proxies', 
     assert.equal((await api.post('/api/v1/assistant/query', { question: 'x' })).status, 401);
     assert.equal(seen.length, n, 'unauthenticated requests never reach the upstream');
     const app = await fetch(`${gw.url}/annotator/index.html`);
-    assert.equal((await app.json()).path, '/annotator/index.html');
+    assert.equal(((await app.json()) as { path: string }).path, '/annotator/index.html');
   });
 });

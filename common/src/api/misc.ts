@@ -4,6 +4,14 @@ import { modelInfoSchema } from '../schemas/model.ts';
 /** GET /snapshots/:cameraId/url?key=... → a signed URL valid for a short time (no auth header needed). */
 export const snapshotUrlResponseSchema = z.object({ url: z.string(), expiresAt: z.number().int() });
 
+/** POST /cameras/:id/snapshot: a fresh JPEG taken by the ingest worker that owns the camera. */
+export const freshSnapshotResponseSchema = snapshotUrlResponseSchema.extend({
+  key: z.string(),
+  capturedAt: z.number().int(),
+  width: z.number().int(),
+  height: z.number().int(),
+});
+
 /** GET /push/vapid-public-key */
 export const vapidPublicKeyResponseSchema = z.object({ publicKey: z.string() });
 

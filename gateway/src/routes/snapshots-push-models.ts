@@ -1,5 +1,12 @@
-import { type ModelInfo, modelInfoSchema } from '@sentinel/common';
 import {
+  type ModelInfo,
+  modelInfoSchema,
+  type SnapshotReply,
+  snapshotReplySchema,
+  subjects,
+} from '@sentinel/common';
+import {
+  freshSnapshotResponseSchema,
   listResponse,
   modelResponseSchema,
   pushSubscriptionRequestSchema,
@@ -45,6 +52,46 @@ export function registerSnapshotRoutes(app: ZApp, ctx: GatewayContext): void {
       const { rows } = await ctx.pool.query('SELECT 1 FROM cameras WHERE id = $1', [req.params.id]);
       if (!rows[0]) throw notFound('camera', req.params.id);
       return sign(`${req.params.id}/latest.jpg`);
+    },
+  );
+
+  app.post(
+    '/cameras/:id/snapshot',
+    {
+      config: { access: 'snapshots:read', rateLimit: { max: 30, timeWindow: 60_000 } },
+      schema: {
+        tags: ['snapshots'],
+        params: z.object({ id: z.string().min(1).max(64) }),
+        response: { 200: freshSnapshotResponseSchema },
+      },
+    },
+    async (req) => {
+      const { rows } = await ctx.pool.query('SELECT 1 FROM cameras WHERE id = $1', [req.params.id]);
+      if (!rows[0]) throw notFound('camera', req.params.id);
+      let reply: SnapshotReply;
+      try {
+        const m = await ctx.nc.request(subjects.snapshotRequest(req.params.id), '', { timeout: 3000 });
+        reply = snapshotReplySchema.parse(m.json());
+      } catch (err) {
+        throw new HttpError(
+          503,
+          'unavailable',
+          `no ingest worker answered for camera '${req.params.id}' (${(err as Error).message}); is ingest running and the camera enabled?`,
+        );
+      }
+      if (!reply.ok)
+        throw new HttpError(
+          503,
+          'unavailable',
+          `camera '${req.params.id}' has no fresh frame: ${reply.error}${reply.detail ? ` (${reply.detail})` : ''}`,
+        );
+      return {
+        ...sign(reply.key),
+        key: reply.key,
+        capturedAt: reply.capturedAt,
+        width: reply.width,
+        height: reply.height,
+      };
     },
   );
 
