@@ -178,6 +178,18 @@ describe('web app in Debian chromium: draw, relabel, submit, then accept as revi
     await carol.mouse.up();
     // Nudge right by 10 px (Shift+Right), then submit.
     await carol.keyboard.press('Shift+ArrowRight');
+    // Dragging the background pans the zoomed frame.
+    const c0 = (await carol.locator('[data-testid=canvas]').boundingBox())!;
+    await carol.mouse.move(vp.x + 20, vp.y + 20);
+    await carol.mouse.down();
+    await carol.mouse.move(vp.x + 70, vp.y + 50, { steps: 4 });
+    await carol.mouse.up();
+    const c1 = (await carol.locator('[data-testid=canvas]').boundingBox())!;
+    assert.ok(
+      Math.abs(c1.x - c0.x - 50) < 1.5 && Math.abs(c1.y - c0.y - 30) < 1.5,
+      `pan ${c1.x - c0.x},${c1.y - c0.y}`,
+    );
+    assert.equal(await carol.locator('.box.selected').count(), 0, 'clicking the background deselects');
     await carol.screenshot({ path: join(shots, 'zoom-resize.png') });
     await carol.keyboard.press('Enter');
     await carol
