@@ -5,19 +5,22 @@ import {
   alertEventSchema,
   encodeJson,
   type Logger,
+  type NatsConnection,
   type Pool,
   type Rule,
+  snapshotKeys,
+  snapshotReplySchema,
   subjects,
 } from '@sentinel/common';
 import {
   AlertTransitionError,
   alertEventFromRecord,
+  getAlert,
   openAlert,
   recordAlertUpdate,
   transitionAlert,
 } from '@sentinel/common/db/alerts-repo';
 import type { RuleOutput } from '@sentinel/common/rules/engine';
-import { snapshotKeys } from '@sentinel/common/snapshots';
 import type { AlertsMetrics } from './metrics.ts';
 
 /**
@@ -33,6 +36,9 @@ export class AlertSink {
       logger: Logger;
       metrics?: AlertsMetrics;
       snapshots?: ObjectStore | null;
+      /** For snapshot requests to ingest (`snapshots.request.<cam>`). */
+      nc?: NatsConnection;
+      snapshotTimeoutMs?: number;
     },
   ) {}
 
@@ -43,7 +49,11 @@ export class AlertSink {
       return;
     }
     if (o.type === 'open') {
-      const snapshotKey = await this.findSnapshot(o.cameraId, o.frameId);
+      // a retried open keeps the snapshot chosen the first time
+      const existing = await getAlert(db, o.alertId);
+      const snapshotKey = existing
+        ? (existing.snapshotKey ?? undefined)
+        : await this.findSnapshot(o.cameraId, o.alertId);
       const { created, alert } = await openAlert(db, {
         id: o.alertId,
         dedupKey: o.dedupKey,
@@ -103,18 +113,35 @@ export class AlertSink {
     );
   }
 
-  /** The frame's JPEG if ingest stored one, else the camera's latest snapshot, else none. */
-  private async findSnapshot(cameraId: string, frameId: string): Promise<string | undefined> {
-    const os = this.deps.snapshots;
-    if (!os) return undefined;
-    for (const key of [snapshotKeys.frame(cameraId, frameId), snapshotKeys.latest(cameraId)]) {
+  /**
+   * A snapshot that stays as it is: ask the ingest worker owning the camera for a fresh JPEG
+   * (`snapshots.request.<cam>`, kept under its own key), else copy the camera's `latest.jpg` to
+   * `<cam>/alert-<alertId>.jpg`, else none. Bounded by `snapshotTimeoutMs` so alerts are never late.
+   */
+  private async findSnapshot(cameraId: string, alertId: string): Promise<string | undefined> {
+    const { nc, snapshots: os, logger } = this.deps;
+    if (nc) {
       try {
-        const info = await os.info(key);
-        if (info && !info.deleted) return key;
+        const msg = await nc.request(subjects.snapshotRequest(cameraId), new Uint8Array(0), {
+          timeout: this.deps.snapshotTimeoutMs ?? 400,
+        });
+        const reply = snapshotReplySchema.parse(JSON.parse(new TextDecoder().decode(msg.data)));
+        if (reply.ok) return reply.key;
+        logger.debug({ cameraId, error: reply.error }, 'no fresh snapshot from ingest');
       } catch (err) {
-        this.deps.logger.debug({ err, key }, 'snapshot lookup failed');
+        logger.debug({ cameraId, err: (err as Error).message }, 'snapshot request failed');
       }
     }
-    return undefined;
+    if (!os) return undefined;
+    try {
+      const latest = await os.getBlob(snapshotKeys.latest(cameraId));
+      if (!latest) return undefined;
+      const key = `${cameraId}/alert-${alertId}.jpg`;
+      await os.putBlob({ name: key }, latest);
+      return key;
+    } catch (err) {
+      logger.debug({ cameraId, err: (err as Error).message }, 'snapshot copy failed');
+      return undefined;
+    }
   }
 }

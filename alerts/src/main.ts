@@ -53,7 +53,7 @@ if (cfg.roles.has('rules')) {
       (err) => logger.warn({ err: err.message }, 'rules mirror skipped (PostgreSQL unavailable); using KV'),
     );
   const snapshots = await new Objm(nc).open(objectStores.snapshots).catch(() => null);
-  const sink = new AlertSink({ db: pool, js, logger, metrics, snapshots });
+  const sink = new AlertSink({ db: pool, js, nc, logger, metrics, snapshots });
   const worker = new RuleWorker({
     nc,
     js,

@@ -8,12 +8,12 @@ import {
   DLQ_SOURCE_HEADER,
   objectStores,
   type Rule,
+  snapshotKeys,
   streamNames,
   subjects,
 } from '@sentinel/common';
 import type { RuleOutput } from '@sentinel/common/rules/engine';
 import { mirrorRulesToKv } from '@sentinel/common/rules/rule-store';
-import { snapshotKeys } from '@sentinel/common/snapshots';
 import { uniqueId, waitFor } from '@sentinel/common/testing/index';
 import { AlertSink } from '../src/alert-sink.ts';
 import { ownsCamera } from '../src/partition.ts';
@@ -74,11 +74,28 @@ test('end to end through NATS: detections → alert row + events on ALERTS, rede
   await mirrorRulesToKv(db.pool, nc, undefined, bucket.name);
   const alertsSeen = await collect(nc, streamNames.alerts, `alerts.${cam}.>`);
   const dlqSeen = await collect(nc, streamNames.dlq, subjects.dlq(streamNames.detections));
-  // ingest's snapshot of the frame that will fire (key convention in common/src/snapshots.ts)
+  // ingest's side of snapshots: answer the first request with a fresh key, then go away so the
+  // second alert falls back to a copy of latest.jpg
   const snapshots = await new Objm(nc).open(objectStores.snapshots);
-  const snapKey = snapshotKeys.frame(cam, 'f2');
-  await snapshots.putBlob({ name: snapKey }, new Uint8Array([0xff, 0xd8, 0xff, 0xd9]));
-  const sink = new FlakySink({ db: db.pool, js, logger, snapshots });
+  const latestBytes = new Uint8Array([0xff, 0xd8, 0x01, 0x02, 0xff, 0xd9]);
+  await snapshots.putBlob({ name: snapshotKeys.latest(cam) }, latestBytes);
+  const freshKey = `${cam}/snap-${Date.now()}.jpg`;
+  const ingest = nc.subscribe(subjects.snapshotRequest(cam), {
+    max: 1,
+    callback: (_e, msg) => {
+      const reply = {
+        ok: true,
+        cameraId: cam,
+        key: freshKey,
+        capturedAt: Date.now(),
+        width: 4,
+        height: 4,
+        bytes: 6,
+      };
+      msg.respond(JSON.stringify(reply));
+    },
+  });
+  const sink = new FlakySink({ db: db.pool, js, nc, logger, snapshots });
   const worker = new RuleWorker({
     nc,
     js,
@@ -112,7 +129,7 @@ test('end to end through NATS: detections → alert row + events on ALERTS, rede
     assert.equal(alert.track_id, 'p1');
     assert.equal(alert.frame_id, 'f2');
     assert.match(alert.message, /person entered yard/);
-    assert.equal(alert.snapshot_key, snapKey, 'snapshot attached from the object store');
+    assert.equal(alert.snapshot_key, freshKey, 'a fresh snapshot requested from ingest');
     await waitFor(() => sink.failed.size === 1 && alertsSeen.msgs.length >= 1, { label: 'opened event' });
 
     const dlq = await waitFor(
@@ -181,11 +198,26 @@ test('end to end through NATS: detections → alert row + events on ALERTS, rede
     const opened = forAlert[0]!.ev;
     assert.equal(opened.ruleName, 'Person in yard');
     assert.ok(opened.trace.ruleAt && opened.trace.alertAt, 'trace stamps ruleAt and alertAt');
-    assert.equal(opened.snapshotKey, snapKey);
+    assert.equal(opened.snapshotKey, freshKey);
+    const exitAlert = (
+      await db.pool.query("SELECT id, snapshot_key FROM alerts WHERE rule_id = 'leave-yard'")
+    ).rows[0];
+    assert.equal(
+      exitAlert.snapshot_key,
+      `${cam}/alert-${exitAlert.id}.jpg`,
+      'fallback: a copy of latest.jpg',
+    );
+    assert.deepEqual(new Uint8Array((await snapshots.getBlob(exitAlert.snapshot_key))!), latestBytes);
   } finally {
     await worker.stop();
     await worker.deleteConsumers([cam]);
-    await snapshots.delete(snapKey).catch(() => {});
+    ingest.unsubscribe();
+    for (const k of [
+      snapshotKeys.latest(cam),
+      (await db.pool.query("SELECT snapshot_key FROM alerts WHERE rule_id = 'leave-yard'")).rows[0]
+        ?.snapshot_key,
+    ])
+      if (k) await snapshots.delete(k).catch(() => {});
     await alertsSeen.stop();
     await dlqSeen.stop();
   }
