@@ -16,13 +16,34 @@ export class EventIndex {
     await this.store.init(probe.length);
   }
 
+  /**
+   * Embed and store documents. Only documents new to the store count as 'document' embeddings (which
+   * feed the local embedder's IDF statistics); updates of an indexed event (an alert resolving, a track
+   * coming back) are embedded without counting them twice.
+   */
   async upsert(docs: EventDoc[]): Promise<void> {
     if (docs.length === 0) return;
-    const vectors = await this.embedder.embed(
-      docs.map((d) => d.text),
-      'document',
-    );
-    await this.store.upsert(docs.map((d, i) => ({ ...d, vector: vectors[i]! })));
+    const known = new Set((await this.store.get(docs.map((d) => d.id))).map((d) => d.id));
+    const fresh = docs.filter((d) => !known.has(d.id));
+    const updated = docs.filter((d) => known.has(d.id));
+    const [freshVectors, updatedVectors] = await Promise.all([
+      fresh.length
+        ? this.embedder.embed(
+            fresh.map((d) => d.text),
+            'document',
+          )
+        : Promise.resolve([]),
+      updated.length
+        ? this.embedder.embed(
+            updated.map((d) => d.text),
+            'query',
+          )
+        : Promise.resolve([]),
+    ]);
+    await this.store.upsert([
+      ...fresh.map((d, i) => ({ ...d, vector: freshVectors[i]! })),
+      ...updated.map((d, i) => ({ ...d, vector: updatedVectors[i]! })),
+    ]);
   }
 
   async get(id: string): Promise<EventDoc | undefined> {
