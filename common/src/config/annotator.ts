@@ -18,9 +18,7 @@ export const annotatorEnv = {
    * Where a new intake consumer starts: `all` (default) also takes the candidates already in the
    * HARD_EXAMPLES stream, `new` only those published from now on. An existing durable keeps its position.
    */
-  ANNOTATOR_INTAKE_DELIVER_POLICY: z
-    .enum(['all', 'new'], { message: 'must be all or new' })
-    .default('all'),
+  ANNOTATOR_INTAKE_DELIVER_POLICY: z.enum(['all', 'new'], { message: 'must be all or new' }).default('all'),
   /** Hamming distance (of 64) between frame hashes at or under which two frames of one track are near-identical. */
   ANNOTATOR_DEDUP_HAMMING: nonNegativeInt(6),
   /** Seconds back in time to look for near-identical frames of the same track. */
