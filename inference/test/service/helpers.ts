@@ -86,13 +86,14 @@ export async function deleteKv(nc: NatsConnection, bucket: string, key: string):
 }
 
 /** A camera entry that no ingest worker will run (disabled), routed to `modelId`. */
-export function cameraEntry(id: string, modelId?: string) {
+export function cameraEntry(id: string, modelId?: string, extra: Record<string, unknown> = {}) {
   return {
     id,
     name: id,
     url: 'rtsp://127.0.0.1:9/none',
     enabled: false,
     ...(modelId ? { modelId } : {}),
+    ...extra,
   };
 }
 

@@ -57,6 +57,7 @@ describe('inference service (real NATS, JetStream, onnxruntime workers)', () => 
     unknown: `${uid}-unknown`,
     corrupt: `${uid}-corrupt`,
     swap: `${uid}-swap`,
+    regions: `${uid}-regions`,
   };
   const models = { def: `${uid}-def`, corrupt: `${uid}-corrupt`, swap: `${uid}-swap` };
   const feedbackDurable = `${uid}-feedback`;
@@ -75,6 +76,12 @@ describe('inference service (real NATS, JetStream, onnxruntime workers)', () => 
     await putKv(nc, kvBuckets.cameras, cam.unknown, cameraEntry(cam.unknown, `${uid}-nope`));
     await putKv(nc, kvBuckets.cameras, cam.corrupt, cameraEntry(cam.corrupt, models.corrupt));
     await putKv(nc, kvBuckets.cameras, cam.swap, cameraEntry(cam.swap, models.swap));
+    await putKv(
+      nc,
+      kvBuckets.cameras,
+      cam.regions,
+      cameraEntry(cam.regions, undefined, { detectRegions: 'motion' }),
+    );
     service = new InferenceService(
       nc,
       {
@@ -332,6 +339,44 @@ describe('inference service (real NATS, JetStream, onnxruntime workers)', () => 
       1,
       'the track survives the swap',
     );
+  });
+
+  it('detects on a motion region of a frame larger than the model and maps boxes back', async () => {
+    // A 128x128 frame of a 256x128 camera (scale 0.5, 32 px bars); a red 16x16 square at (40, 48).
+    const W = 128;
+    const px = new Uint8Array(W * W * 3);
+    for (let y = 48; y < 64; y++) for (let x = 40; x < 56; x++) px[(y * W + x) * 3] = 255;
+    const meta = frameMeta(cam.regions, 0, {
+      width: W,
+      height: W,
+      source: { width: 256, height: 128 },
+      letterbox: { scale: 0.5, padX: 0, padY: 32 },
+      motion: {
+        boxes: [[40 / 0.5 / 256, (48 - 32) / 0.5 / 128, 16 / 0.5 / 256, 16 / 0.5 / 128]],
+        ratio: 0.01,
+      },
+    });
+    sendFrame(nc, meta, px);
+    const [b] = await waitFor(
+      async () => {
+        const x = await storedBatches(nc, cam.regions);
+        return x.length > 0 ? x : undefined;
+      },
+      { label: 'region batch' },
+    );
+    // The 64x64 region around the motion starts at frame (16, 24): the square covers its cells
+    // (3..4, 3..4); the anchor of cell (3, 3) is a 16 px box at region (20, 20) = frame (36, 44).
+    const expected = [36 / 0.5 / 256, (44 - 32) / 0.5 / 128, 16 / 0.5 / 256, 16 / 0.5 / 128];
+    assert.ok(b!.detections.length >= 1);
+    assert.ok(
+      b!.detections.some((d) => d.box.every((v, i) => Math.abs(v - expected[i]!) < 1e-6)),
+      `a box at ${expected}: ${JSON.stringify(b!.detections.map((d) => d.box))}`,
+    );
+    for (const d of b!.detections) {
+      const cx = (d.box[0] + d.box[2] / 2) * 256 * 0.5;
+      const cy = (d.box[1] + d.box[3] / 2) * 128 * 0.5 + 32;
+      assert.ok(cx >= 40 && cx <= 56 && cy >= 48 && cy <= 64, `centre (${cx}, ${cy}) inside the square`);
+    }
   });
 
   it('turns operator feedback on annotate.feedback into a hard example with the frame', async () => {

@@ -154,6 +154,20 @@ describe('Tracker', () => {
     assert.equal(last.classId, 16);
   });
 
+  it('applies per-class thresholds to what counts as a confident detection', () => {
+    const tracker = new Tracker({ highScore: 0.5, newTrackScore: 0.6, classHighScore: { car: 0.8 } }, 'c');
+    const u = tracker.update(
+      [det([0.1, 0.1, 0.1, 0.1], 0.75, 'car', 2), det([0.5, 0.5, 0.1, 0.1], 0.75, 'person')],
+      1000,
+      'f0',
+    );
+    assert.deepEqual(
+      u.detections.map((d) => d.label),
+      ['person'],
+      'a 0.75 car is below its class threshold (0.8) and starts no track',
+    );
+  });
+
   it('ignores frames older than the last one', () => {
     const tracker = new Tracker({}, 'o');
     tracker.update([det([0.1, 0.1, 0.1, 0.1])], 2000, 'a');
