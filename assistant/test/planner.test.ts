@@ -86,3 +86,14 @@ describe('golden set (eval/golden.json)', () => {
     }
   });
 });
+
+describe('offline planner: several places', () => {
+  it('counts over every named camera, and only those', async () => {
+    const r = await planner.answer(
+      'How many people were seen on the dock and the front door yesterday?',
+      fx.now,
+    );
+    assert.match(r.answer, /^6 people seen on camera 'Dock' and 'Front Door' yesterday/);
+    assert.match(r.answer, /By camera: 'Dock' 4, 'Front Door' 2\./);
+  });
+});

@@ -94,7 +94,7 @@ const STOP = new Set(
 );
 
 type Named = { id: string; name: string };
-export type Match<T> = { item: T; phrase: string; score: number };
+export type Match<T> = { item: T; phrase: string; score: number /** word index in the text */; at: number };
 
 function ngrams(text: string, max = 3): { phrase: string; start: number; end: number }[] {
   const words = text
@@ -163,10 +163,11 @@ export function findNamed<T extends Named>(
       }
       if (!hit || found.has(key(hit.item))) continue;
       for (let k = g.start; k < g.end; k++) used.add(k);
-      found.set(key(hit.item), { item: hit.item, phrase: g.phrase, score: hit.score });
+      found.set(key(hit.item), { item: hit.item, phrase: g.phrase, score: hit.score, at: g.start });
     }
   }
-  return [...found.values()];
+  // In the order the text names them.
+  return [...found.values()].sort((a, b) => a.at - b.at);
 }
 
 export type Place = { kind: 'camera'; item: CameraInfo } | { kind: 'zone'; item: ZoneInfo };

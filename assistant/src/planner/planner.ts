@@ -137,7 +137,7 @@ export class Planner {
     const countArgs = {
       ...range,
       ...(p.labels.length ? { labels: p.labels } : {}),
-      ...(p.cameras.length === 1 ? { camera: p.cameras[0]!.id } : {}),
+      ...(p.cameras.length ? { cameras: p.cameras.map((c) => c.id) } : {}),
       ...(p.zones.length === 1 ? { zone: p.zones[0]!.id } : {}),
     };
     const filterArgs = {
@@ -157,7 +157,7 @@ export class Planner {
             ? ''
             : ` (${d.detections} ${d.detections === 1 ? 'detection' : 'detections'} in the per-minute counts)`;
         const split =
-          d.byCamera.length > 1 && !p.cameras.length
+          d.byCamera.length > 1 && p.cameras.length !== 1
             ? ` By camera: ${d.byCamera.map((c) => `${quote(c.cameraName)} ${c.objects}`).join(', ')}.`
             : '';
         return done(`${d.objects} ${nounOf(d.objects)} seen ${scope}${det}.${split}`, r.citations);

@@ -78,9 +78,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
         error: { code: 'payload_too_large', message: `upload is larger than ${opts.voice.maxBytes} bytes` },
       });
     if (e.statusCode && e.statusCode >= 400 && e.statusCode < 500)
-      return reply
-        .code(e.statusCode)
-        .send({ error: { code: e.statusCode === 415 ? 'bad_request' : 'bad_request', message: e.message } });
+      return reply.code(e.statusCode).send({ error: { code: 'bad_request', message: e.message } });
     req.log.error({ err }, 'request failed');
     return reply.code(500).send({ error: { code: 'internal', message: 'the assistant failed to answer' } });
   });

@@ -23,6 +23,7 @@ export const searchEventsInput = z.object({
 export const countDetectionsInput = z.object({
   labels: ids.optional().describe('Object classes to count (omit for all)'),
   camera: z.string().max(100).optional().describe('Camera id or name (omit for all cameras)'),
+  cameras: ids.optional().describe('Several camera ids or names (alternative to `camera`)'),
   zone: z.string().max(100).optional().describe('Zone id or name: counts objects whose path entered it'),
   from: isoTime,
   to: isoTime,
@@ -142,7 +143,7 @@ export async function countDetectionsTool(
   const from = ms(a.from)!;
   const to = ms(a.to)!;
   if (!(to > from)) throw new ToolInputError('`to` must be after `from`');
-  const cams = await cameraIds(ctx, a.camera ? [a.camera] : undefined);
+  const cams = await cameraIds(ctx, [...(a.camera ? [a.camera] : []), ...(a.cameras ?? [])]);
   const zones = await zonesOf(ctx, a.zone ? [a.zone] : undefined);
   const cameras = await ctx.catalog.cameras();
   const interval = a.intervalMinutes * 60;
@@ -211,7 +212,7 @@ export async function countDetectionsTool(
       from: isoOf(from),
       to: isoOf(to),
       labels: labels ?? null,
-      camera: cams?.[0] ?? null,
+      camera: cams?.length === 1 ? cams[0]! : null,
       zone: zones[0]?.name ?? null,
       objects: tracks.length,
       detections: zones.length ? null : detections,
