@@ -30,7 +30,8 @@ export function parseReplicas(argv: string[]): number {
   const i = argv.indexOf('--replicas');
   if (i === -1) return 1;
   const n = Number(argv[i + 1]);
-  if (!Number.isInteger(n) || n < 1 || n > 5) throw new Error(`--replicas must be an integer 1-5, got ${argv[i + 1]}`);
+  if (!Number.isInteger(n) || n < 1 || n > 5)
+    throw new Error(`--replicas must be an integer 1-5, got ${argv[i + 1]}`);
   return n;
 }
 

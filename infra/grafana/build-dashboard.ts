@@ -1,6 +1,6 @@
 /**
  * Generates infra/grafana/dashboards/sentinel-overview.json (the provisioned Grafana dashboard):
- *   node infra/grafana/build-dashboard.ts
+ *   node infra/grafana/build-dashboard.ts && npx biome format --write infra/grafana/dashboards
  * Edit the panels here, not the JSON; infra/test/deploy.test.ts checks the JSON is up to date and that
  * every metric it queries is registered by a service.
  */
@@ -10,6 +10,7 @@ import { resolve } from 'node:path';
 type Target = { expr: string; legendFormat: string };
 type Panel = Record<string, unknown>;
 
+// biome-ignore lint/suspicious/noTemplateCurlyInString: Grafana's variable syntax, not a template literal
 const DS = { type: 'prometheus', uid: '${datasource}' };
 const RI = '$__rate_interval';
 
@@ -183,31 +184,21 @@ timeseries(
   ],
   'Frames not detected (stale = older than INFERENCE_MAX_FRAME_AGE_MS: inference is behind; add workers).',
 );
-timeseries(
-  'Detections per second by label',
-  'short',
-  [{ expr: `sum by (label) (rate(inference_detections_total[${RI}]))`, legendFormat: '{{label}}' }],
-);
-timeseries(
-  'History writer',
-  'short',
-  [
-    { expr: `sum(rate(sentinel_alerts_writer_rows_total[${RI}]))`, legendFormat: 'rows/s' },
-    { expr: 'sum(sentinel_alerts_writer_lag_messages)', legendFormat: 'lag (messages)' },
-    { expr: 'sum(sentinel_alerts_writer_buffered_messages)', legendFormat: 'buffered (PostgreSQL down)' },
-  ],
-);
-timeseries(
-  'Socket.io events relayed',
-  'short',
-  [
-    { expr: `sum by (event) (rate(gateway_socket_events_total[${RI}]))`, legendFormat: '{{event}}' },
-    {
-      expr: `sum by (reason) (rate(gateway_socket_dropped_total[${RI}]))`,
-      legendFormat: 'dropped {{reason}}',
-    },
-  ],
-);
+timeseries('Detections per second by label', 'short', [
+  { expr: `sum by (label) (rate(inference_detections_total[${RI}]))`, legendFormat: '{{label}}' },
+]);
+timeseries('History writer', 'short', [
+  { expr: `sum(rate(sentinel_alerts_writer_rows_total[${RI}]))`, legendFormat: 'rows/s' },
+  { expr: 'sum(sentinel_alerts_writer_lag_messages)', legendFormat: 'lag (messages)' },
+  { expr: 'sum(sentinel_alerts_writer_buffered_messages)', legendFormat: 'buffered (PostgreSQL down)' },
+]);
+timeseries('Socket.io events relayed', 'short', [
+  { expr: `sum by (event) (rate(gateway_socket_events_total[${RI}]))`, legendFormat: '{{event}}' },
+  {
+    expr: `sum by (reason) (rate(gateway_socket_dropped_total[${RI}]))`,
+    legendFormat: 'dropped {{reason}}',
+  },
+]);
 endRow();
 
 row('Alerts and notifications');
@@ -233,16 +224,12 @@ timeseries(
   ],
   'Cooldowns, schedules and other suppressions, last hour.',
 );
-timeseries(
-  'Notifications by outcome',
-  'short',
-  [
-    {
-      expr: `sum by (channel, status) (increase(sentinel_alerts_notifications_total[15m]))`,
-      legendFormat: '{{channel}} {{status}}',
-    },
-  ],
-);
+timeseries('Notifications by outcome', 'short', [
+  {
+    expr: `sum by (channel, status) (increase(sentinel_alerts_notifications_total[15m]))`,
+    legendFormat: '{{channel}} {{status}}',
+  },
+]);
 timeseries(
   'Notification failures',
   'short',
@@ -260,11 +247,9 @@ timeseries(
   percentiles('sentinel_alerts_notification_ms'),
   'One delivery attempt (Web Push or webhook).',
 );
-timeseries(
-  'Dead-lettered messages',
-  'short',
-  [{ expr: `sum by (consumer) (increase(sentinel_alerts_dlq_total[1h]))`, legendFormat: '{{consumer}}' }],
-);
+timeseries('Dead-lettered messages', 'short', [
+  { expr: `sum by (consumer) (increase(sentinel_alerts_dlq_total[1h]))`, legendFormat: '{{consumer}}' },
+]);
 endRow();
 
 row('Errors and health');
@@ -299,44 +284,36 @@ timeseries(
   ],
   'Counts over 15 minutes.',
 );
-timeseries(
-  'Gateway HTTP 5xx and latency',
-  'short',
-  [
-    {
-      expr: `sum(rate(gateway_http_requests_total{status=~"5.."}[${RI}]))`,
-      legendFormat: '5xx/s',
-    },
-    {
-      expr: `histogram_quantile(0.95, sum by (le) (rate(gateway_http_request_duration_ms_bucket[${RI}])))`,
-      legendFormat: 'p95 ms',
-    },
-  ],
-);
+timeseries('Gateway HTTP 5xx and latency', 'short', [
+  {
+    expr: `sum(rate(gateway_http_requests_total{status=~"5.."}[${RI}]))`,
+    legendFormat: '5xx/s',
+  },
+  {
+    expr: `histogram_quantile(0.95, sum by (le) (rate(gateway_http_request_duration_ms_bucket[${RI}])))`,
+    legendFormat: 'p95 ms',
+  },
+]);
 timeseries(
   'Event-loop lag p99 by service',
   's',
   [{ expr: 'max by (job) (nodejs_eventloop_lag_p99_seconds)', legendFormat: '{{job}}' }],
   'A service whose event loop lags is CPU-starved: give it more CPU or replicas.',
 );
-timeseries(
-  'Assistant queries',
-  'short',
-  [
-    {
-      expr: `sum by (result) (rate(assistant_queries_total[${RI}]))`,
-      legendFormat: '{{result}}',
-    },
-    {
-      expr: `sum by (result) (rate(assistant_indexed_events_total[${RI}]))`,
-      legendFormat: 'indexed {{result}}',
-    },
-    {
-      expr: `sum by (result) (rate(annotator_intake_messages_total[${RI}]))`,
-      legendFormat: 'annotator intake {{result}}',
-    },
-  ],
-);
+timeseries('Assistant queries', 'short', [
+  {
+    expr: `sum by (result) (rate(assistant_queries_total[${RI}]))`,
+    legendFormat: '{{result}}',
+  },
+  {
+    expr: `sum by (result) (rate(assistant_indexed_events_total[${RI}]))`,
+    legendFormat: 'indexed {{result}}',
+  },
+  {
+    expr: `sum by (result) (rate(annotator_intake_messages_total[${RI}]))`,
+    legendFormat: 'annotator intake {{result}}',
+  },
+]);
 endRow();
 
 export const dashboard = {
