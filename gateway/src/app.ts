@@ -203,6 +203,7 @@ export async function startGateway(cfg: GatewayConfig, opts: StartOptions): Prom
         'connect-src': ["'self'", 'ws:', 'wss:'],
         'img-src': ["'self'", 'data:', 'blob:'],
         'worker-src': ["'self'", 'blob:'],
+        'media-src': ["'self'", 'data:', 'blob:'],
         'script-src': ["'self'", "'wasm-unsafe-eval'"],
       },
     },
