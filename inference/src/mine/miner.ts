@@ -43,7 +43,7 @@ export const defaultMinerOptions: MinerOptions = {
   minLabelSwitches: 2,
   shortTrackMaxHits: 2,
   shortTrackMs: 1500,
-  frameHistory: 3,
+  frameHistory: 2,
   caps: defaultCapOptions,
 };
 

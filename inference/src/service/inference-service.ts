@@ -193,10 +193,11 @@ export class InferenceService {
       return;
     }
     const camera = this.cameras.get(meta.cameraId);
-    const modelId = this.models.route(meta.cameraId, meta.modelId ?? camera?.modelId);
+    // The camera's entry in KV is the source of truth; the frame's modelId (set by ingest) is a fallback.
+    const modelId = this.models.route(meta.cameraId, camera?.modelId ?? meta.modelId);
     if (!modelId) {
       metrics.framesDropped.inc({ reason: 'no_model' });
-      const wanted = meta.modelId ?? camera?.modelId ?? this.models.defaultModelId();
+      const wanted = camera?.modelId ?? meta.modelId ?? this.models.defaultModelId();
       this.warn(
         `nomodel:${meta.cameraId}`,
         { cameraId: meta.cameraId, modelId: wanted, error: this.models.failure(wanted) },

@@ -71,6 +71,7 @@ export class InferencePipeline {
   /** Frames accepted and not yet published, `${camera}|${frame}`. */
   private readonly inFlight = new Set<string>();
   private readonly idPrefix = Math.random().toString(36).slice(2, 8);
+  private trackerSeq = 0;
 
   constructor(
     private readonly opts: PipelineOptions,
@@ -267,7 +268,7 @@ export class InferencePipeline {
           classHighScore: this.opts.classThresholds,
           ...this.opts.tracker,
         },
-        `${this.idPrefix}${this.trackers.size.toString(36)}`,
+        `${this.idPrefix}${(this.trackerSeq++).toString(36)}`,
       );
       this.trackers.set(job.cameraId, tracker);
     }
