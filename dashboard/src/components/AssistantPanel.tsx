@@ -3,6 +3,7 @@ import { type FormEvent, useEffect, useRef, useState } from 'react';
 import { api } from '../api/client.ts';
 import { Link } from '../app/router.tsx';
 import { alertPath } from '../lib/routes.ts';
+import { ChatIcon, MicIcon } from './Icons.tsx';
 
 type Message = {
   who: 'user' | 'assistant';
@@ -78,7 +79,7 @@ export function AssistantPanel() {
           const r = await api.upload<AssistantVoiceResponse>('/assistant/voice?speak=true', blob, blob.type);
           setMessages((m) => [
             ...m,
-            { who: 'user', text: `🎤 ${r.transcript}` },
+            { who: 'user', text: `(voice) ${r.transcript}` },
             { who: 'assistant', text: r.answer, citations: r.citations },
           ]);
           if (r.speech)
@@ -116,7 +117,7 @@ export function AssistantPanel() {
           onClick={() => setOpen(true)}
           aria-label="Ask the assistant"
         >
-          💬
+          <ChatIcon />
         </button>
       )}
       {open && (
@@ -177,7 +178,7 @@ export function AssistantPanel() {
               aria-label="Hold to talk"
               title="Hold to talk"
             >
-              🎤
+              <MicIcon />
             </button>
           </form>
         </div>

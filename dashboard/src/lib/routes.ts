@@ -16,7 +16,7 @@ export type Route =
 
 const patterns: [RegExp, (m: RegExpMatchArray) => Route][] = [
   [/^\/$/, () => ({ name: 'wall' })],
-  [/^\/live\/([^/]+)$/, (m) => ({ name: 'camera', id: decodeURIComponent(m[1]!) })],
+  [/^\/camera\/([^/]+)$/, (m) => ({ name: 'camera', id: decodeURIComponent(m[1]!) })],
   [/^\/alerts$/, () => ({ name: 'alerts' })],
   [/^\/alerts\/([^/]+)$/, (m) => ({ name: 'alert', id: decodeURIComponent(m[1]!) })],
   [/^\/history$/, () => ({ name: 'history' })],
@@ -42,6 +42,6 @@ export function matchRoute(pathname: string, search = ''): Route {
 
 /** Deep link of an alert (used by notifications and the feed). */
 export const alertPath = (id: string) => `/alerts/${encodeURIComponent(id)}`;
-export const livePath = (cameraId: string) => `/live/${encodeURIComponent(cameraId)}`;
+export const livePath = (cameraId: string) => `/camera/${encodeURIComponent(cameraId)}`;
 export const rulePath = (id: string) => `/rules/${encodeURIComponent(id)}`;
 export const cameraEditPath = (id: string) => `/admin/cameras/${encodeURIComponent(id)}`;

@@ -53,6 +53,18 @@ export function AlertsPage() {
   }, [query]);
 
   useEffect(() => live.subscribe((ev) => setRows((list) => applyAlertEvent(list, ev))), [live]);
+  // Safety net besides the socket (a reconnect gap, another gateway taking the event): refresh the first
+  // page every 5 s and merge it.
+  useEffect(() => {
+    const t = setInterval(() => {
+      if (document.hidden) return;
+      api
+        .get<ListResponse<AlertResponse>>('/alerts', { ...JSON.parse(query), limit: 50 })
+        .then((r) => setRows((list) => r.items.reduceRight((acc, row) => upsertRow(acc, row), list)))
+        .catch(() => undefined);
+    }, 5000);
+    return () => clearInterval(t);
+  }, [query]);
 
   const more = async () => {
     if (!cursor) return;
@@ -154,6 +166,7 @@ export function AlertsPage() {
             key={a.id}
             className={`alert-item ${a.status} sev-${a.severity}`}
             data-testid="alert-item"
+            data-camera={a.cameraId}
             data-alert={a.id}
             data-status={a.status}
           >

@@ -7,6 +7,7 @@ import { useCameras } from '../app/cameras.ts';
 import { useAsync } from '../app/hooks.ts';
 import { Link } from '../app/router.tsx';
 import { useSession } from '../app/session.tsx';
+import { CameraIcon } from '../components/Icons.tsx';
 import { LineChart } from '../components/LineChart.tsx';
 import { bucketTimes, type CountBucket, intervalFor, toSeries } from '../lib/charts.ts';
 import { alertPath } from '../lib/routes.ts';
@@ -129,7 +130,7 @@ export function HistoryPage() {
                   <span className={`sev ${a.severity}`}>{a.severity}</span> {a.ruleName}
                   <span className="muted small">
                     {' '}
-                    · {a.cameraId} · {a.label} {a.snapshotUrl ? '· 📷' : ''}
+                    · {a.cameraId} · {a.label} {a.snapshotUrl ? <CameraIcon /> : null}
                   </span>
                 </Link>
               </li>

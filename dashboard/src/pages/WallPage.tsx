@@ -4,15 +4,17 @@ import { Link, useRouter } from '../app/router.tsx';
 import { useSession } from '../app/session.tsx';
 import { CameraTile } from '../components/CameraTile.tsx';
 import { livePath } from '../lib/routes.ts';
-import { columnsFor, LAYOUTS, type Layout, pageOf } from '../lib/wall-layout.ts';
+import { columnsFor, fitLayout, LAYOUTS, type Layout, pageOf } from '../lib/wall-layout.ts';
 
 export function WallPage() {
   const cameras = useCameras();
   const { navigate } = useRouter();
   const { can } = useSession();
-  const [layout, setLayout] = useStoredState<Layout>('sentinel.wall.layout', 4);
+  // 0 = automatic: the smallest layout that shows every camera.
+  const [chosen, setLayout] = useStoredState<Layout | 0>('sentinel.wall.layout', 0);
   const [page, setPage] = useStoredState('sentinel.wall.page', 0);
   const list = cameras.data ?? [];
+  const layout: Layout = chosen || fitLayout(list.length);
   const view = pageOf(list, layout, page);
   return (
     <section className="page wall-page">

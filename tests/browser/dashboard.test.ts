@@ -1,0 +1,249 @@
+/// <reference lib="dom" />
+/**
+ * The dashboard in a real browser (Debian chromium, headless) against the running system with the demo
+ * camera: log in, live video moves, detection boxes over pedestrians, a zone rule drawn in the editor
+ * raises an alert that shows up in the feed, and the operator acknowledges it. Screenshots go to
+ * tests/artifacts/browser/.
+ */
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { resolve } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { promisify } from 'node:util';
+import type { Page } from 'playwright-core';
+import { startSystem } from '../lib/system.ts';
+import { apiClient, launchBrowser, shot } from './browser.ts';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+type Api = Awaited<ReturnType<typeof apiClient>>;
+type AlertRow = {
+  id: string;
+  cameraId: string;
+  ruleId: string;
+  status: string;
+  capturedAt: number | null;
+  openedAt: number;
+};
+
+/** Mean absolute difference (0..255) between two RGBA pixel arrays sampled from the live canvas. */
+function meanAbsDiff(a: number[], b: number[]): number {
+  let sum = 0;
+  for (let i = 0; i < a.length; i++) sum += Math.abs(a[i]! - b[i]!);
+  return sum / a.length;
+}
+
+/** Every 4th pixel's RGB of the live canvas (2D renderer: readable with getImageData). */
+const canvasSample = (page: Page, cameraId: string) =>
+  page.evaluate((id) => {
+    const canvas = document.querySelector<HTMLCanvasElement>(
+      `[data-camera="${id}"] canvas[data-testid=live-canvas]`,
+    );
+    if (!canvas || canvas.width === 0) return null;
+    const ctx = canvas.getContext('2d');
+    if (!ctx) return null;
+    const data = ctx.getImageData(0, 0, canvas.width, canvas.height).data;
+    const out: number[] = [];
+    for (let i = 0; i < data.length; i += 16) out.push(data[i]!, data[i + 1]!, data[i + 2]!);
+    return out;
+  }, cameraId);
+
+describe('dashboard in chromium against the running system', { timeout: 240_000 }, () => {
+  let system: Awaited<ReturnType<typeof startSystem>>;
+  let api: Api;
+  let browser: Awaited<ReturnType<typeof launchBrowser>>;
+  let page: Page;
+  const cameraId = `browser-${randomBytes(3).toString('hex')}`;
+  let ruleId = '';
+  let alert: AlertRow | undefined;
+
+  before(async () => {
+    // The gateway serves the files that exist when it starts: build first.
+    await promisify(execFile)('npm', ['run', 'build', '-w', 'dashboard'], { cwd: ROOT, timeout: 120_000 });
+    system = await startSystem();
+    api = await apiClient(system.gatewayUrl, 'admin', system.adminPassword);
+    await api.post('/cameras', {
+      id: cameraId,
+      name: 'Demo street',
+      url: system.demoCameraUrl,
+      tags: system.cameraTags,
+      detectFps: 5,
+    });
+    browser = await launchBrowser();
+    page = browser.page;
+    page.on('pageerror', (e) => console.error('page error:', e.message));
+  });
+
+  after(async () => {
+    await browser?.close();
+    await system?.stop();
+  });
+
+  it('logs in through the form and lands on the camera wall', async () => {
+    await page.goto(`${system.gatewayUrl}/`);
+    await page.waitForSelector('form[aria-label="Log in"]');
+    await page.fill('input[name=username]', 'admin');
+    await page.fill('input[name=password]', 'wrong-password');
+    await page.click('button[type=submit]');
+    await page.waitForSelector('[role=alert]:has-text("Wrong username or password")');
+    await page.fill('input[name=password]', system.adminPassword);
+    await page.click('button[type=submit]');
+    await page.waitForSelector(`[data-testid=camera-tile][data-camera="${cameraId}"]`, { timeout: 15_000 });
+    assert.match((await page.locator('.user-name').textContent()) ?? '', /admin/);
+    // Role-aware navigation: an admin sees the admin-only entries.
+    assert.equal(await page.locator('nav a[href="/admin/cameras"]').count(), 1);
+    await shot(page, '01-wall-after-login');
+  });
+
+  it('shows moving video in the camera tile (pixels change between two screenshots)', async () => {
+    const tile = page.locator(`[data-testid=camera-tile][data-camera="${cameraId}"]`);
+    const deadline = Date.now() + 60_000;
+    let first: number[] | null = null;
+    while (!first && Date.now() < deadline) {
+      first = await canvasSample(page, cameraId);
+      if (!first) await page.waitForTimeout(500);
+    }
+    assert.ok(first, 'the JSMpeg canvas got a decoded picture within 60 s');
+    const shotA = await tile
+      .locator('canvas')
+      .screenshot({ path: resolve(ROOT, 'tests/artifacts/browser/02-video-a.png') });
+    await page.waitForTimeout(1500);
+    const second = await canvasSample(page, cameraId);
+    const shotB = await tile
+      .locator('canvas')
+      .screenshot({ path: resolve(ROOT, 'tests/artifacts/browser/02-video-b.png') });
+    assert.ok(second);
+    assert.notDeepEqual(shotA, shotB, 'the two screenshots differ');
+    const diff = meanAbsDiff(first, second);
+    assert.ok(diff > 0.5, `the picture changed (mean abs diff ${diff.toFixed(2)})`);
+    assert.equal(await tile.getAttribute('data-state'), 'ok', 'the badge says streaming');
+  });
+
+  it('draws detection boxes over the pedestrians', async () => {
+    const box = page.locator(`[data-camera="${cameraId}"] [data-testid=det-box][data-label=person]`).first();
+    await box.waitFor({ timeout: 90_000 });
+    const geometry = await page.evaluate((id) => {
+      const canvas = document.querySelector(`[data-camera="${id}"] canvas`)!.getBoundingClientRect();
+      const rect = document
+        .querySelector(`[data-camera="${id}"] [data-label=person] rect`)!
+        .getBoundingClientRect();
+      return { canvas: canvas.toJSON(), rect: rect.toJSON() };
+    }, cameraId);
+    await shot(page, '03-detections');
+    const { canvas, rect } = geometry;
+    assert.ok(rect.width > 2 && rect.height > 4, 'the box has a size');
+    assert.ok(rect.height > rect.width * 0.8, 'a standing person is taller than wide');
+    assert.ok(
+      rect.left >= canvas.left - 1 && rect.right <= canvas.right + 1,
+      'box inside the picture horizontally',
+    );
+    assert.ok(
+      rect.top >= canvas.top - 1 && rect.bottom <= canvas.bottom + 1,
+      'box inside the picture vertically',
+    );
+  });
+
+  it('creates a zone and a rule in the editor, with inline validation', async () => {
+    await page.goto(`${system.gatewayUrl}/rules/new?camera=${cameraId}`);
+    await page.waitForSelector('[data-testid=snapshot-overlay]');
+    await page.click('[data-testid=new-zone]');
+    const surface = page.locator('[data-testid=snapshot-overlay]');
+    const bb = (await surface.boundingBox())!;
+    // The snapshot is shown with object-fit: contain; click near the picture's corners (the editor maps
+    // through the content rectangle, so clicks in the bars are clamped or ignored).
+    const aspect = 768 / 576;
+    const picW = Math.min(bb.width, bb.height * aspect);
+    const picH = picW / aspect;
+    const x0 = bb.x + (bb.width - picW) / 2;
+    const y0 = bb.y + (bb.height - picH) / 2;
+    const at = (fx: number, fy: number) => page.mouse.click(x0 + fx * picW, y0 + fy * picH);
+    await at(0.02, 0.02);
+    await at(0.98, 0.02);
+    await page.fill('input[name=zoneName]', 'Walkway');
+    await page.click('[data-testid=save-zone]');
+    await page.waitForSelector('.field-error[data-path=polygon]:has-text("click at least 1 more point")');
+    await at(0.98, 0.98);
+    await at(0.02, 0.98);
+    await page.click('[data-testid=save-zone]');
+    await page.waitForSelector('.field-error[data-path=polygon]:has-text("close the polygon")');
+    await at(0.02, 0.02); // back on the first point: closes
+    await page.click('[data-testid=save-zone]');
+    await page.waitForSelector('[data-testid=zone-form]', { state: 'detached' });
+    await shot(page, '04-zone-drawn');
+
+    await page.fill('input[name=ruleName]', 'Person on the walkway');
+    await page.fill('input[name=cooldownSeconds]', '-5');
+    await page.waitForSelector('.field-error[data-path=cooldownSeconds]');
+    assert.match(
+      (await page.locator('.field-error[data-path=cooldownSeconds]').textContent()) ?? '',
+      />=0|0/,
+    );
+    await shot(page, '05-rule-inline-error');
+    await page.fill('input[name=cooldownSeconds]', '30');
+    assert.equal(await page.locator('.field-error[data-path=cooldownSeconds]').count(), 0);
+    assert.notEqual(await page.locator('select[name=zoneId]').inputValue(), '', 'the new zone was picked');
+    await page.click('[data-testid=save-rule]');
+    await page.waitForURL(/\/rules\/rule-/, { timeout: 15_000 });
+    ruleId = decodeURIComponent(new URL(page.url()).pathname.split('/').pop()!);
+    const rule = await api.get<{
+      cameraIds: string[];
+      condition: { type: string; zoneId: string };
+      enabled: boolean;
+    }>(`/rules/${encodeURIComponent(ruleId)}`);
+    assert.deepEqual(rule.cameraIds, [cameraId]);
+    assert.equal(rule.condition.type, 'enter');
+    assert.equal(rule.enabled, true);
+    await shot(page, '06-rule-saved');
+  });
+
+  it('shows the alert in the feed within 10 s of the person entering the zone', async () => {
+    await page.goto(`${system.gatewayUrl}/alerts`);
+    const item = page.locator(`[data-testid=alert-item][data-camera="${cameraId}"]`).first();
+    await item.waitFor({ timeout: 90_000 });
+    const seenAt = Date.now();
+    const id = (await item.getAttribute('data-alert'))!;
+    alert = await api.get<AlertRow>(`/alerts/${encodeURIComponent(id)}`);
+    assert.equal(alert.ruleId, ruleId);
+    assert.ok(alert.capturedAt, 'the alert carries the capture time of the frame that fired it');
+    const latency = seenAt - alert.capturedAt;
+    assert.ok(latency <= 10_000, `alert shown ${latency} ms after the frame where the person entered`);
+    await shot(page, '07-alert-in-feed');
+  });
+
+  it('acknowledges the alert from the feed', async () => {
+    assert.ok(alert);
+    const item = page.locator(`[data-testid=alert-item][data-alert="${alert.id}"]`);
+    await item.locator('button:has-text("Acknowledge")').click();
+    await page.waitForSelector(
+      `[data-testid=alert-item][data-alert="${alert.id}"][data-status=acknowledged]`,
+      {
+        timeout: 10_000,
+      },
+    );
+    const after = await api.get<AlertRow>(`/alerts/${encodeURIComponent(alert.id)}`);
+    assert.equal(after.status, 'acknowledged');
+    await page.goto(`${system.gatewayUrl}/alerts/${encodeURIComponent(alert.id)}`);
+    await page.waitForSelector('[data-testid=alert-detail][data-status=acknowledged]');
+    assert.match((await page.locator('[data-testid=alert-timeline]').textContent()) ?? '', /acknowledged/);
+    await shot(page, '08-alert-detail');
+  });
+
+  it('fits a phone-sized screen', async () => {
+    const phone = await browser.context.newPage();
+    await phone.setViewportSize({ width: 390, height: 844 });
+    await phone.goto(`${system.gatewayUrl}/`);
+    await phone.waitForSelector(`[data-testid=camera-tile][data-camera="${cameraId}"]`);
+    const overflow = await phone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(overflow <= 0, `no horizontal scrolling (overflow ${overflow}px)`);
+    await shot(phone, '09-phone-wall');
+    await phone.click('button[aria-label=Menu]');
+    await phone.click('nav a[href="/alerts"]');
+    await phone.waitForSelector('[data-testid=alert-feed]');
+    const overflowAlerts = await phone.evaluate(
+      () => document.documentElement.scrollWidth - window.innerWidth,
+    );
+    assert.ok(overflowAlerts <= 0, `alerts page fits (overflow ${overflowAlerts}px)`);
+    await shot(phone, '10-phone-alerts');
+    await phone.close();
+  });
+});
