@@ -59,6 +59,8 @@ export type PipelineDeps = {
   logger: Logger;
 };
 
+const MAX_POST_BACKLOG = 4;
+
 type Prepared = {
   job: FrameJob;
   transforms: RegionTransform[];
@@ -72,6 +74,8 @@ export class InferencePipeline {
   private readonly inFlight = new Set<string>();
   private readonly idPrefix = Math.random().toString(36).slice(2, 8);
   private trackerSeq = 0;
+  /** Batches inferred and waiting for post-processing (publishing), per model. */
+  private readonly postBacklog = new Map<string, number>();
 
   constructor(
     private readonly opts: PipelineOptions,
@@ -155,11 +159,17 @@ export class InferencePipeline {
       ),
     );
     this.chains.set(modelId, next);
+    this.postBacklog.set(modelId, (this.postBacklog.get(modelId) ?? 0) + 1);
     void next.then(() => {
+      this.postBacklog.set(modelId, (this.postBacklog.get(modelId) ?? 1) - 1);
       if (this.chains.get(modelId) === next) this.chains.delete(modelId);
     });
-    // The batcher may start the next batch as soon as the session is free.
-    return inference.then(() => undefined);
+    // The batcher may start the next batch as soon as the session is free — unless publishing lags
+    // (JetStream slow or down): then hold the batch slot, so frames wait in the batcher (latest wins,
+    // stale ones dropped) instead of piling up in memory.
+    return inference.then(async () => {
+      if ((this.postBacklog.get(modelId) ?? 0) > MAX_POST_BACKLOG) await next;
+    });
   }
 
   private async infer(modelId: string, batch: Batch<FrameJob>) {
