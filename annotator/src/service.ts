@@ -71,6 +71,8 @@ export async function startAnnotator(
     uploadDir: join(cfg.storageDir, 'models'),
     maxUploadBytes: cfg.ANNOTATOR_MAX_MODEL_MB * 1024 * 1024,
     logger,
+    redis,
+    keyPrefix: new URL(cfg.DATABASE_URL).pathname.replace(/^\//, '') || 'default',
     ...(nc ? { nc } : {}),
   });
   const checks: Record<string, () => Promise<unknown>> = {
@@ -123,6 +125,7 @@ export async function startAnnotator(
       await app.close().catch((err) => logger.warn({ err }, 'http close failed'));
       await intake?.stop();
       await exportsSvc.drain();
+      await models.drain();
       await nc?.drain().catch(() => {});
       redis.disconnect();
       await pool.end().catch(() => {});

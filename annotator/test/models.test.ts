@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { waitFor } from '@sentinel/common/testing/index';
 import { annotateAndAccept, startTestAnnotator, type TestAnnotator } from './helpers.ts';
 import { constantModel, constantOutputsModel, yoloModel } from './onnx-builder.ts';
 
@@ -83,7 +84,7 @@ describe('model registry: ONNX validation, shadow evaluation, promotion', () => 
     const notYet = await t.api('POST', '/models/det-v1/promote', { token: admin });
     assert.equal(notYet.status, 409);
     assert.equal(notYet.json.error.reason, 'not_evaluated');
-    const e1 = await t.api('POST', '/models/det-v1/evaluate', { token: admin });
+    const e1 = await t.api('POST', '/models/det-v1/evaluate?wait=true', { token: admin });
     assert.equal(e1.status, 200, JSON.stringify(e1.json));
     assert.equal(e1.json.images, 3);
     assert.ok(Math.abs(e1.json.candidate.mAP - 0.5) < 1e-9);
@@ -102,7 +103,7 @@ describe('model registry: ONNX validation, shadow evaluation, promotion', () => 
         .status,
       201,
     );
-    const e2 = await t.api('POST', '/models/det-v2/evaluate', { token: admin });
+    const e2 = await t.api('POST', '/models/det-v2/evaluate?wait=true', { token: admin });
     assert.equal(e2.json.candidate.mAP, 1);
     assert.equal(e2.json.baseline.modelId, 'det-v1');
     assert.ok(Math.abs(e2.json.baseline.mAP - 0.5) < 1e-9);
@@ -115,7 +116,20 @@ describe('model registry: ONNX validation, shadow evaluation, promotion', () => 
 
     // v3 is worse than the active v2: evaluation says so and promotion is refused with the comparison.
     assert.equal((await upload('det-v3', yoloModel(32, 80, [PERSON, CAR_OFF]))).status, 201);
-    const e3 = await t.api('POST', '/models/det-v3/evaluate', { token: admin });
+    // In the background: 202 now, progress while it runs, the comparison on the model when done.
+    const started = await t.api('POST', '/models/det-v3/evaluate', { token: admin });
+    assert.equal(started.status, 202);
+    assert.equal(started.json.status, 'running');
+    const e3 = {
+      json: await waitFor(
+        async () => {
+          const m = (await t.api('GET', '/models/det-v3', { token: admin })).json;
+          assert.notEqual(m.evaluationRun?.status, 'failed', m.evaluationRun?.error);
+          return m.evaluationRun ? undefined : m.evaluation;
+        },
+        { label: 'background evaluation', timeoutMs: 20_000 },
+      ),
+    };
     assert.equal(e3.json.better, false);
     const p3 = await t.api('POST', '/models/det-v3/promote', { token: admin });
     assert.equal(p3.status, 409);
@@ -150,7 +164,7 @@ describe('model registry: ONNX validation, shadow evaluation, promotion', () => 
       ],
     });
     assert.equal((await upload('cn-v1', cn, 'format=centernet')).status, 201);
-    const e4 = await t.api('POST', '/models/cn-v1/evaluate', { token: admin });
+    const e4 = await t.api('POST', '/models/cn-v1/evaluate?wait=true', { token: admin });
     assert.equal(e4.status, 200, JSON.stringify(e4.json));
     assert.deepEqual(e4.json.candidate.perClass, { car: 1, person: 1 });
     assert.equal(e4.json.better, false, 'equal to the active model is not better');

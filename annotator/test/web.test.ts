@@ -1,13 +1,14 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { waitFor } from '@sentinel/common/testing/index';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { startTestAnnotator, type TestAnnotator, testJpeg } from './helpers.ts';
+import { yoloModel } from './onnx-builder.ts';
 
 const root = resolve(import.meta.dirname, '..');
 const shots = resolve(root, '../tests/artifacts/annotator');
@@ -233,5 +234,17 @@ describe('web app in Debian chromium: draw, relabel, submit, then accept as revi
     await admin.getByRole('button', { name: 'Export accepted annotations' }).click();
     await admin.getByRole('button', { name: 'Download zip' }).waitFor({ timeout: 10_000 });
     await admin.screenshot({ path: join(shots, 'datasets.png') });
+    // Models: upload an ONNX file through the page, evaluate it in the background, see the comparison.
+    const onnx = join(profile, 'cand.onnx');
+    await writeFile(onnx, yoloModel(64, 80, [{ cls: 2, score: 0.9, cx: 38.4, cy: 36.8, w: 25.6, h: 28.8 }]));
+    await admin.getByRole('button', { name: 'Models' }).click();
+    await admin.getByLabel('model id').fill('cand-1');
+    await admin.locator('input[type=file]').setInputFiles(onnx);
+    await admin.getByRole('cell', { name: 'cand-1' }).waitFor();
+    await admin.getByRole('button', { name: 'Evaluate' }).click();
+    await admin
+      .getByText(/cand-1: 1\.000.*\(no active model\) on 1 images — better/)
+      .waitFor({ timeout: 15_000 });
+    await admin.screenshot({ path: join(shots, 'models.png') });
   });
 });

@@ -221,9 +221,15 @@ export async function annotationRoutes(app: FastifyInstance, deps: ApiDeps): Pro
     await audit(deps.pool, req, userOf(req), 'model.register', 'model', m.id, { upload: true });
     return reply.code(201).send(m);
   });
-  app.post('/models/:id/evaluate', modelsWrite, async (req) =>
-    deps.models.evaluate(parseOr400(modelParams, req.params, 'params').id),
-  );
+  // Long on real datasets: runs in the background (202, progress in GET /models/:id `evaluationRun`);
+  // `?wait=true` answers with the comparison when done (CLI, tests).
+  app.post('/models/:id/evaluate', modelsWrite, async (req, reply) => {
+    const { id } = parseOr400(modelParams, req.params, 'params');
+    const { wait } = parseOr400(z.object({ wait: z.enum(['true', 'false']).optional() }), req.query, 'query');
+    await audit(deps.pool, req, userOf(req), 'model.evaluate', 'model', id);
+    if (wait === 'true') return deps.models.evaluate(id);
+    return reply.code(202).send(await deps.models.startEvaluation(id));
+  });
   app.post('/models/:id/promote', modelsWrite, async (req) => {
     const r = await deps.models.promote(parseOr400(modelParams, req.params, 'params').id);
     await audit(deps.pool, req, userOf(req), 'model.promote', 'model', r.promoted.id, {

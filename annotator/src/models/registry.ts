@@ -6,6 +6,7 @@ import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Kvm } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
+import type { Redis } from '@sentinel/common';
 import {
   COCO_LABELS,
   kvBuckets,
@@ -36,9 +37,18 @@ type ModelRow = {
   created_at: Date;
 };
 
+/** A shadow evaluation in progress (or the last one that failed), shared by replicas through Redis. */
+export type EvaluationRun = {
+  status: 'running' | 'failed';
+  progress: number;
+  error?: string;
+  startedAt: number;
+};
+
 export type ModelView = Omit<ModelInfo, 'provider'> & {
   provider: string;
   evaluation: ModelEvaluation | null;
+  evaluationRun?: EvaluationRun;
 };
 
 const IOU = 0.5;
@@ -60,18 +70,88 @@ export class ModelRegistry {
       maxUploadBytes: number;
       logger: Logger;
       nc?: NatsConnection;
+      redis: Redis;
+      /** Namespace of the Redis keys (the database name), so stacks sharing a Redis never mix runs. */
+      keyPrefix?: string;
     },
   ) {}
+
+  private readonly local = new Set<Promise<unknown>>();
+  private runKey = (id: string) => `annotator:${this.deps.keyPrefix ?? 'default'}:model-eval:${id}`;
+
+  /** Status of a running (or failed) evaluation, if any. */
+  async runOf(id: string): Promise<EvaluationRun | undefined> {
+    const h = await this.deps.redis.hgetall(this.runKey(id)).catch(() => ({}) as Record<string, string>);
+    if (!h.status) return undefined;
+    return {
+      status: h.status as EvaluationRun['status'],
+      progress: Number(h.progress ?? 0),
+      startedAt: Number(h.startedAt ?? 0),
+      ...(h.error ? { error: h.error } : {}),
+    };
+  }
+
+  /**
+   * Start a shadow evaluation in the background (long on real datasets: every accepted frame through two
+   * models). Checks that can fail fast (unknown model, empty dataset) throw now; a second start while
+   * one runs returns the running one.
+   */
+  async startEvaluation(id: string): Promise<EvaluationRun> {
+    const key = this.runKey(id);
+    const started = Date.now();
+    const claimed = await this.deps.redis.hsetnx(key, 'status', 'running');
+    if (!claimed) {
+      const cur = await this.runOf(id);
+      if (cur?.status === 'running') return cur;
+      await this.deps.redis.hset(key, { status: 'running' });
+    }
+    await this.deps.redis.hset(key, { progress: '0', startedAt: String(started), error: '' });
+    // Short TTL refreshed on progress: a run whose process died stops blocking new runs within minutes.
+    await this.deps.redis.expire(key, 300);
+    try {
+      const run = await this.prepare(id, async (p) => {
+        await this.deps.redis
+          .multi()
+          .hset(key, { progress: String(p) })
+          .expire(key, 300)
+          .exec()
+          .catch(() => {});
+      });
+      const job = run().then(
+        () => this.deps.redis.del(key),
+        async (err: Error) => {
+          this.deps.logger.error({ err, id }, 'shadow evaluation failed');
+          await this.deps.redis.hset(key, { status: 'failed', error: err.message.slice(0, 500) });
+        },
+      );
+      this.local.add(job);
+      void job.finally(() => this.local.delete(job));
+      return { status: 'running', progress: 0, startedAt: started };
+    } catch (err) {
+      await this.deps.redis.del(key);
+      throw err;
+    }
+  }
+
+  /** Wait for evaluations started by this process (graceful shutdown, tests). */
+  async drain(): Promise<void> {
+    await Promise.allSettled([...this.local]);
+  }
 
   async list(): Promise<ModelView[]> {
     const { rows } = await this.deps.pool.query<ModelRow>(
       'SELECT * FROM models ORDER BY created_at DESC, id',
     );
-    return rows.map(view);
+    return Promise.all(rows.map((r) => this.withRun(view(r))));
   }
 
   async get(id: string): Promise<ModelView> {
-    return view(await this.row(id));
+    return this.withRun(view(await this.row(id)));
+  }
+
+  private async withRun(v: ModelView): Promise<ModelView> {
+    const run = await this.runOf(v.id);
+    return run ? { ...v, evaluationRun: run } : v;
   }
 
   /** Register a file already on disk (absolute, or relative to the models directory). */
@@ -137,6 +217,14 @@ export class ModelRegistry {
    * comparison; `better` is true when the candidate's mAP@0.5 beats the active model's (or there is none).
    */
   async evaluate(id: string): Promise<ModelEvaluation> {
+    return (await this.prepare(id))();
+  }
+
+  /** Fast checks now; the returned function runs both models and stores the comparison. */
+  private async prepare(
+    id: string,
+    onProgress: (fraction: number) => Promise<void> = async () => {},
+  ): Promise<() => Promise<ModelEvaluation>> {
     const { pool, images, logger } = this.deps;
     const candidate = await this.row(id);
     const active = (await pool.query<ModelRow>('SELECT * FROM models WHERE active AND id <> $1', [id]))
@@ -147,6 +235,8 @@ export class ModelRegistry {
     const gts: GroundTruth[] = ds.images.flatMap((im) =>
       im.boxes.map((b) => ({ imageId: im.exampleId, label: b.label, box: b.box })),
     );
+    const runs = active ? 2 : 1;
+    let finished = 0;
     const score = async (m: ModelRow) => {
       const runner = await ModelRunner.open(this.resolveFile(m.file), m.format, m.labels);
       try {
@@ -156,31 +246,36 @@ export class ModelRegistry {
           const jpeg = await images.get(im.exampleId);
           if (!jpeg) throw new Error(`frame of ${im.exampleId} is missing`);
           for (const d of await runner.detect(jpeg)) preds.push({ imageId: im.exampleId, ...d });
-          if (++n % 20 === 0)
+          if (++n % 20 === 0 || n === ds.images.length) {
             logger.info({ model: m.id, done: n, total: ds.images.length }, 'shadow evaluation progress');
+            await onProgress((finished * ds.images.length + n) / (runs * ds.images.length));
+          }
         }
         const r = meanAveragePrecision(gts, preds, IOU);
+        finished++;
         return { modelId: m.id, mAP: r.mAP, perClass: r.perClass };
       } finally {
         await runner.close();
       }
     };
-    const cand = await score(candidate);
-    const base = active ? await score(active) : null;
-    const evaluation: ModelEvaluation = {
-      evaluatedAt: Date.now(),
-      images: ds.images.length,
-      iouThreshold: IOU,
-      candidate: cand,
-      baseline: base,
-      better: base === null || cand.mAP > base.mAP,
+    return async () => {
+      const cand = await score(candidate);
+      const base = active ? await score(active) : null;
+      const evaluation: ModelEvaluation = {
+        evaluatedAt: Date.now(),
+        images: ds.images.length,
+        iouThreshold: IOU,
+        candidate: cand,
+        baseline: base,
+        better: base === null || cand.mAP > base.mAP,
+      };
+      await pool.query('UPDATE models SET evaluation = $2 WHERE id = $1', [id, JSON.stringify(evaluation)]);
+      logger.info(
+        { id, mAP: cand.mAP, baseline: base?.modelId, baselineMAP: base?.mAP },
+        'shadow evaluation done',
+      );
+      return evaluation;
     };
-    await pool.query('UPDATE models SET evaluation = $2 WHERE id = $1', [id, JSON.stringify(evaluation)]);
-    logger.info(
-      { id, mAP: cand.mAP, baseline: base?.modelId, baselineMAP: base?.mAP },
-      'shadow evaluation done',
-    );
-    return evaluation;
   }
 
   /** Make `id` the active model, only when its last evaluation beat the model that is active now. */

@@ -8,7 +8,9 @@ type Evaluation = {
   baseline: { modelId: string; mAP: number; perClass: Record<string, number> } | null;
   better: boolean;
 };
+type Run = { status: 'running' | 'failed'; progress: number; error?: string };
 type Model = {
+  evaluationRun?: Run;
   id: string;
   format: string;
   file: string;
@@ -36,6 +38,12 @@ export function ModelsPage(props: { canWrite: boolean; token: string | null }) {
   useEffect(() => {
     void load();
   }, [load]);
+  // Poll while an evaluation runs in the background.
+  useEffect(() => {
+    if (!items.some((m) => m.evaluationRun?.status === 'running')) return;
+    const t = setTimeout(() => void load(), 1000);
+    return () => clearTimeout(t);
+  }, [items, load]);
   const act = async (what: string, fn: () => Promise<unknown>) => {
     setBusy(true);
     setMsg(null);
@@ -115,7 +123,15 @@ export function ModelsPage(props: { canWrite: boolean; token: string | null }) {
                     </table>
                   </div>
                 ) : (
-                  'not evaluated'
+                  !m.evaluationRun && 'not evaluated'
+                )}
+                {m.evaluationRun?.status === 'running' && (
+                  <div>
+                    evaluating <progress value={m.evaluationRun.progress} max={1} />
+                  </div>
+                )}
+                {m.evaluationRun?.status === 'failed' && (
+                  <div className="error">evaluation failed: {m.evaluationRun.error}</div>
                 )}
               </td>
               <td>
@@ -123,9 +139,11 @@ export function ModelsPage(props: { canWrite: boolean; token: string | null }) {
                   <>
                     <button
                       type="button"
-                      disabled={busy}
+                      disabled={busy || m.evaluationRun?.status === 'running'}
                       onClick={() =>
-                        void act(`evaluated ${m.id}`, () => api(`/models/${m.id}/evaluate`, { body: {} }))
+                        void act(`evaluating ${m.id} against the active model…`, () =>
+                          api(`/models/${m.id}/evaluate`, { body: {} }),
+                        )
                       }
                     >
                       Evaluate
