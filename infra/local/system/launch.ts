@@ -1,8 +1,11 @@
 import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { createTestDatabase } from '@sentinel/common/testing/index';
 import { ManagedProcess } from './process-group.ts';
 import { type SeedResult, seedDemo } from './seed-demo.ts';
 import { SERVICES, type ServiceName } from './services.ts';
@@ -24,12 +27,23 @@ export type SystemOptions = {
   seed?: boolean | { cameraId?: string; rtspPath?: string };
   logDir?: string;
   progress?: (line: string) => void;
+  /**
+   * Tests: a fresh migrated database, free ports for every service, a random admin password and an
+   * ingest worker group of its own (its cameras carry the tag `ingest:<group>`), so the system stays
+   * apart from anything else running on the same NATS.
+   */
+  isolated?: boolean;
 };
 
 export type RunningSystem = {
   gatewayUrl: string;
   adminPassword: string;
   seed?: SeedResult;
+  /** Tags a camera needs so this system's ingest workers take it (isolated mode). */
+  cameraTags: string[];
+  demoCameraUrl: string;
+  databaseUrl: string;
+  env: NodeJS.ProcessEnv;
   processes: Map<ServiceName, ManagedProcess>;
   /** Start one more instance of a service (scale-out and fault tests). */
   startExtra(name: ServiceName, env: Record<string, string>, label: string): Promise<ManagedProcess>;
@@ -55,18 +69,56 @@ async function waitReady(url: string, proc: ManagedProcess, timeoutMs: number): 
 }
 
 /** Start the demo camera and every service, wait until each /readyz answers 200, seed the demo rule. */
+export async function freePort(): Promise<number> {
+  return new Promise((res, rej) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on('error', rej);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => res(port));
+    });
+  });
+}
+
 export async function startSystem(opts: SystemOptions = {}): Promise<RunningSystem> {
   const say = opts.progress ?? (() => {});
-  const logDir = opts.logDir ?? join(ROOT, '.data/logs');
+  const group = `sys${randomBytes(3).toString('hex')}`;
+  const logDir = opts.logDir ?? join(ROOT, opts.isolated ? `tests/artifacts/logs/${group}` : '.data/logs');
   await mkdir(logDir, { recursive: true });
+  const isolation: Record<string, string> = {};
+  let dropDb = async () => {};
+  if (opts.isolated) {
+    const db = await createTestDatabase();
+    dropDb = db.drop;
+    Object.assign(isolation, {
+      DATABASE_URL: db.url,
+      SENTINEL_ENV: 'test',
+      LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
+      SENTINEL_ADMIN_PASSWORD: `Adm-${randomBytes(9).toString('base64url')}`,
+      INGEST_GROUP: group,
+      INGEST_WORKER_ID: `${group}-ingest`,
+      ASSISTANT_INDEXER_CONSUMER: `${group}-assistant-indexer`,
+      ANNOTATOR_INTAKE_DURABLE: `${group}-annotator-intake`,
+    });
+  }
   const portEnv: Record<string, string> = {};
-  for (const s of SERVICES) portEnv[s.portVar] = String(opts.ports?.[s.portVar] ?? s.defaultPort);
+  for (const s of SERVICES)
+    portEnv[s.portVar] = String(
+      opts.ports?.[s.portVar] ?? (opts.isolated ? await freePort() : s.defaultPort),
+    );
   for (const [k, v] of Object.entries(opts.ports ?? {})) if (v !== undefined) portEnv[k] = String(v);
   const gatewayUrl = `http://127.0.0.1:${portEnv.PORT}`;
   const rtspPort = opts.rtspPort ?? Number(process.env.SENTINEL_RTSP_PORT ?? 8554);
-  const adminPassword = opts.env?.SENTINEL_ADMIN_PASSWORD ?? process.env.SENTINEL_ADMIN_PASSWORD ?? '';
+  const adminPassword =
+    opts.env?.SENTINEL_ADMIN_PASSWORD ??
+    isolation.SENTINEL_ADMIN_PASSWORD ??
+    process.env.SENTINEL_ADMIN_PASSWORD ??
+    '';
+  const cameraTags = isolation.INGEST_GROUP ? [`ingest:${isolation.INGEST_GROUP}`] : [];
   const baseEnv: NodeJS.ProcessEnv = {
     ...process.env,
+    ...isolation,
     ...portEnv,
     ASSISTANT_URL: `http://127.0.0.1:${portEnv.ASSISTANT_PORT}`,
     ANNOTATOR_URL: `http://127.0.0.1:${portEnv.ANNOTATOR_OPS_PORT}`,
@@ -92,6 +144,7 @@ export async function startSystem(opts: SystemOptions = {}): Promise<RunningSyst
   const stop = async () => {
     const all = [...extras, ...[...processes.values()].reverse()];
     await Promise.all(all.map((p) => p.stop()));
+    await dropDb().catch(() => {});
   };
   const spawnService = (name: ServiceName, env: NodeJS.ProcessEnv, label: string) =>
     new ManagedProcess(label, process.execPath, ['--import', 'tsx', join(ROOT, name, 'src/main.ts')], {
@@ -118,6 +171,7 @@ export async function startSystem(opts: SystemOptions = {}): Promise<RunningSyst
         adminPassword: password,
         cameraId: s.cameraId ?? 'demo',
         url: `rtsp://127.0.0.1:${rtspPort}${s.rtspPath ?? '/demo'}`,
+        tags: cameraTags,
       });
       say(`seeded camera '${seed.cameraId}', zone '${seed.zoneId}' and rule '${seed.ruleId}'`);
     }
@@ -125,6 +179,10 @@ export async function startSystem(opts: SystemOptions = {}): Promise<RunningSyst
       gatewayUrl,
       adminPassword: password,
       seed,
+      cameraTags,
+      demoCameraUrl: `rtsp://127.0.0.1:${rtspPort}/demo`,
+      databaseUrl: String(baseEnv.DATABASE_URL ?? ''),
+      env: baseEnv,
       processes,
       stop,
       startExtra: async (name, env, label) => {

@@ -27,6 +27,7 @@ export async function seedDemo(opts: {
   adminPassword: string;
   cameraId: string;
   url: string;
+  tags?: string[];
 }): Promise<SeedResult> {
   const login = await api(opts.gatewayUrl, undefined, 'POST', '/auth/login', {
     username: 'admin',
@@ -45,7 +46,13 @@ export async function seedDemo(opts: {
     if (r.status !== 201 && r.status !== 409)
       throw new Error(`seed: POST ${path} -> ${r.status} ${JSON.stringify(r.body)}`);
   };
-  await ensure('/cameras', { id: cameraId, name: 'Demo plaza', url: opts.url, detectFps: 5 });
+  await ensure('/cameras', {
+    id: cameraId,
+    name: 'Demo plaza',
+    url: opts.url,
+    detectFps: 5,
+    tags: opts.tags ?? [],
+  });
   await ensure('/zones', {
     id: zoneId,
     cameraId,
