@@ -152,6 +152,24 @@ describe('Dockerfile', () => {
     }
   });
 
+  test('every dependency with an install script is allowed to run it (npm >= 11.19 skips them otherwise)', () => {
+    const allowed = (/^ARG NPM_ALLOW_SCRIPTS=(\S+)$/m.exec(text)?.[1] ?? '').split(',');
+    const notNeeded = new Set(['core-js']); // a donation banner only
+    const lock = JSON.parse(read('package-lock.json')) as {
+      packages: Record<string, { hasInstallScript?: boolean }>;
+    };
+    const withScripts = Object.entries(lock.packages)
+      .filter(([, p]) => p.hasInstallScript)
+      .map(([path]) => path.slice(path.lastIndexOf('node_modules/') + 'node_modules/'.length));
+    assert.ok(withScripts.includes('gstreamer-superficial'));
+    for (const name of withScripts) {
+      assert.ok(
+        allowed.includes(name) || notNeeded.has(name),
+        `${name} runs an install script: add it to NPM_ALLOW_SCRIPTS`,
+      );
+    }
+  });
+
   test('.dockerignore keeps dependencies, data and secrets out of the build context', () => {
     const lines = read('.dockerignore').split('\n');
     for (const p of ['**/node_modules', '.data', '.tools', '.env', '.git']) assert.ok(lines.includes(p), p);
