@@ -66,7 +66,14 @@ export type StartOptions = {
   provision?: boolean;
 };
 
-export type Gateway = { app: ZApp; ctx: GatewayContext; url: string; close: () => Promise<void> };
+export type Gateway = {
+  app: ZApp;
+  ctx: GatewayContext;
+  url: string;
+  /** ids of the last alert events this gateway relayed from NATS */
+  relayedAlertIds: readonly string[];
+  close: () => Promise<void>;
+};
 
 /** Connect to PostgreSQL, NATS and Redis, build the HTTP API, socket.io and live video, and listen. */
 export async function startGateway(cfg: GatewayConfig, opts: StartOptions): Promise<Gateway> {
@@ -291,7 +298,10 @@ export async function startGateway(cfg: GatewayConfig, opts: StartOptions): Prom
     adapterKey: opts.adapterKey ?? 'sentinel-io',
     alertsQueue: opts.alertsQueue ?? 'gateway-alerts',
     cameraStatusKv: kv.cameraStatus,
-    authenticate: verify,
+    authenticate: async (token) => {
+      const claims = await verifyAccessToken(token, jwtSecret);
+      return { ...claimsToUser(claims), exp: claims.exp };
+    },
     live,
     detectionsMinIntervalMs: cfg.GATEWAY_DETECTIONS_MIN_INTERVAL_MS,
     corsOrigins,
@@ -320,5 +330,5 @@ export async function startGateway(cfg: GatewayConfig, opts: StartOptions): Prom
     })();
     return closing;
   };
-  return { app: app as unknown as ZApp, ctx, url, close };
+  return { app: app as unknown as ZApp, ctx, url, relayedAlertIds: realtime.relayedAlertIds, close };
 }

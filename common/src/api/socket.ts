@@ -16,6 +16,8 @@ export const socketEvents = {
   detections: 'detections',
   alert: 'alert',
   cameraStatus: 'camera:status',
+  /** sent just before the server disconnects a socket whose access token expired; reconnect with a fresh token */
+  sessionExpired: 'session:expired',
   // mediasoup signalling (client → server with ack)
   liveCapabilities: 'live:capabilities',
   liveCreateTransport: 'live:createTransport',

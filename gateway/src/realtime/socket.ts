@@ -30,7 +30,8 @@ export type RealtimeOptions = {
   /** NATS queue group: one gateway of the cluster relays each alert event. */
   alertsQueue: string;
   cameraStatusKv: KV;
-  authenticate: (token: string) => Promise<AuthUser>;
+  /** Verify an access token: the user and the token's expiry (epoch seconds). */
+  authenticate: (token: string) => Promise<AuthUser & { exp?: number }>;
   live: LiveView;
   detectionsMinIntervalMs: number;
   corsOrigins: string[];
@@ -55,7 +56,9 @@ export function createRealtime(opts: RealtimeOptions) {
       (socket.handshake.query.token as string | undefined);
     if (!token) return next(new Error('unauthorized'));
     try {
-      socket.data.user = await opts.authenticate(token);
+      const { exp, ...user } = await opts.authenticate(token);
+      socket.data.user = user;
+      socket.data.exp = exp;
       next();
     } catch (err) {
       next(new Error((err as { reason?: string }).reason === 'expired' ? 'token_expired' : 'unauthorized'));
@@ -68,6 +71,19 @@ export function createRealtime(opts: RealtimeOptions) {
   io.on('connection', (socket) => {
     const user = socket.data.user as AuthUser;
     lastSent.set(socket, new Map());
+    // a socket lives no longer than its access token: the client reconnects with a refreshed one
+    const exp = socket.data.exp as number | undefined;
+    if (exp) {
+      const t = setTimeout(
+        () => {
+          socket.emit(socketEvents.sessionExpired, { code: 'token_expired' });
+          socket.disconnect(true);
+        },
+        Math.max(0, exp * 1000 - Date.now()),
+      );
+      t.unref();
+      socket.on('disconnect', () => clearTimeout(t));
+    }
     socket.on(socketEvents.subscribe, async (payload: unknown, ack?: (r: SubscribeAck) => void) => {
       const reply = typeof ack === 'function' ? ack : () => {};
       const parsed = subscribeRequestSchema.safeParse(payload);
@@ -145,6 +161,8 @@ export function createRealtime(opts: RealtimeOptions) {
   })();
 
   // ---- alerts: one gateway of the cluster takes each event (queue group), the adapter fans out ----
+  /** Ids of the last alert events this gateway took from NATS (ops/tests: which gateway relayed what). */
+  const relayedAlertIds: string[] = [];
   const alertSub = opts.nc.subscribe(subjects.alertsAll, { queue: opts.alertsQueue });
   void (async () => {
     for await (const m of alertSub) {
@@ -157,6 +175,8 @@ export function createRealtime(opts: RealtimeOptions) {
         const ev = { ...parsed.data, trace: { ...parsed.data.trace, emittedAt: Date.now() } };
         io.to('alerts').emit(socketEvents.alert, ev);
         opts.metrics.relayed.inc({ event: 'alert' });
+        relayedAlertIds.push(ev.alertId);
+        if (relayedAlertIds.length > 200) relayedAlertIds.shift();
       } catch {
         opts.metrics.dropped.inc({ reason: 'invalid_alert' });
       }
@@ -198,6 +218,7 @@ export function createRealtime(opts: RealtimeOptions) {
 
   return {
     io,
+    relayedAlertIds,
     async close() {
       closed = true;
       stopWatch?.();
