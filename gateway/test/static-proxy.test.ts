@@ -46,7 +46,12 @@ describe('static dashboard with SPA fallback; assistant and annotator proxies', 
     });
     await new Promise<void>((ok) => upstream.listen(0, '127.0.0.1', ok));
     const up = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`;
-    gw = await startTestGateway(stack, { GATEWAY_DASHBOARD_DIR: dist, ASSISTANT_URL: up, ANNOTATOR_URL: up });
+    gw = await startTestGateway(stack, {
+      GATEWAY_DASHBOARD_DIR: dist,
+      ASSISTANT_URL: up,
+      ANNOTATOR_URL: up,
+      GATEWAY_CORS_ORIGINS: 'https://ops.example.test',
+    });
   });
   after(async () => {
     await gw.close();
@@ -66,6 +71,22 @@ describe('static dashboard with SPA fallback; assistant and annotator proxies', 
     const api = await fetch(`${gw.url}/api/v2/nothing`, { headers: { accept: 'text/html' } });
     assert.equal(api.status, 404);
     assert.equal(((await api.json()) as { error: { code: string } }).error.code, 'not_found');
+  });
+
+  test('CORS: only origins on the allow-list get CORS headers', async () => {
+    const pre = (origin: string) =>
+      fetch(`${gw.url}/api/v1/cameras`, {
+        method: 'OPTIONS',
+        headers: {
+          origin,
+          'access-control-request-method': 'GET',
+          'access-control-request-headers': 'authorization',
+        },
+      });
+    const ok = await pre('https://ops.example.test');
+    assert.equal(ok.headers.get('access-control-allow-origin'), 'https://ops.example.test');
+    const no = await pre('https://evil.example.test');
+    assert.equal(no.headers.get('access-control-allow-origin'), null);
   });
 
   test('assistant and annotation requests are proxied with the forwarded user; roles enforced first', async () => {
