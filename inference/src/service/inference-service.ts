@@ -52,6 +52,7 @@ export class InferenceService {
   private subs: Subscription[] = [];
   private feedback: FeedbackConsumer | undefined;
   private examples: HardExamplePublisher | undefined;
+  private publisher: DetectionPublisher | undefined;
   private readonly warnedAt = new Map<string, number>();
 
   constructor(
@@ -128,8 +129,6 @@ export class InferenceService {
       'inference service started',
     );
   }
-
-  private publisher: DetectionPublisher | undefined;
 
   /** Frames accepted and not yet published. */
   get pending(): number {
