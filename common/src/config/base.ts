@@ -18,6 +18,8 @@ export const baseEnv = {
   ),
   REDIS_URL: urlWithScheme(['redis', 'rediss'], 'redis://127.0.0.1:6380'),
   SENTINEL_PROVISION_NATS: bool(true),
+  /** Interface the ops servers (/healthz, /readyz, /metrics) of ingest, inference and alerts bind to; 0.0.0.0 in containers so Prometheus can scrape them. */
+  OPS_HOST: z.string().min(1).default('127.0.0.1'),
   /** HMAC secret for signed snapshot URLs (>= 32 chars). Unset: generated once into <data>/url-signing-secret (0600). */
   SENTINEL_URL_SIGNING_SECRET: optionalString(),
 };

@@ -1,6 +1,9 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
+import { z } from 'zod';
+import { baseEnv } from '../config/base.ts';
+import { parseEnv } from '../config/index.ts';
 
 /** A named dependency check; throws (or rejects) when the dependency is not usable. */
 export type ReadinessCheck = () => Promise<unknown> | unknown;
@@ -57,6 +60,9 @@ export async function startOpsServer(
     disableRequestLogging: true,
   });
   registerOpsRoutes(app, opts);
-  await app.listen({ port: opts.port, host: opts.host ?? '127.0.0.1' });
+  await app.listen({
+    port: opts.port,
+    host: opts.host ?? parseEnv(z.object({ OPS_HOST: baseEnv.OPS_HOST })).OPS_HOST,
+  });
   return app;
 }
