@@ -177,3 +177,38 @@ describe('first start without SENTINEL_ADMIN_PASSWORD', () => {
     }
   });
 });
+
+describe('API rate limit per user (Redis store)', () => {
+  test('one user hitting the limit gets 429 + Retry-After; another user on the same IP does not', async () => {
+    const stack = await createTestStack();
+    const gw = await startTestGateway(stack, { GATEWAY_RATE_LIMIT_PER_MINUTE: '6' });
+    try {
+      const api = client(gw.url);
+      const admin = (await login(gw.url, 'admin', ADMIN_PASSWORD)).accessToken;
+      assert.equal(
+        (
+          await api.post(
+            '/api/v1/users',
+            { username: 'second', password: 'long-enough-pw', role: 'viewer' },
+            admin,
+          )
+        ).status,
+        201,
+      );
+      const other = (await login(gw.url, 'second', 'long-enough-pw')).accessToken;
+      const statuses: number[] = [];
+      for (let i = 0; i < 8; i++) statuses.push((await api.get('/api/v1/cameras', admin)).status);
+      assert.ok(
+        statuses.slice(0, 4).every((s) => s === 200),
+        statuses.join(','),
+      );
+      assert.equal(statuses.at(-1), 429);
+      const limited = await api.get('/api/v1/cameras', admin);
+      assert.ok(Number(limited.headers.get('retry-after')) > 0);
+      assert.equal((await api.get('/api/v1/cameras', other)).status, 200, 'limits are per user');
+    } finally {
+      await gw.close();
+      await stack.drop();
+    }
+  });
+});
