@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Local stack on project ports with data under .data/: NATS JetStream, PostgreSQL, Redis.
-# usage: stack.sh up|down|status
+# usage: stack.sh up|down|status [nats|postgres|redis]
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 mkdir -p "$RUN" "$LOGS"
@@ -102,9 +102,16 @@ pg_down() { if [ -f "$PG_DATA/PG_VERSION" ]; then as_pg "$PG_BIN/pg_ctl" -D "$PG
 
 status_line() { if "$2"; then printf '  %-9s healthy   %s\n' "$1" "$3"; else printf '  %-9s DOWN      %s\n' "$1" "$3"; return 1; fi; }
 
+# An optional second argument limits up/down to one service (nats, postgres or redis).
+only="${2:-all}"
+case "$only" in all|nats|postgres|redis) ;; *) die "unknown service '$only' (use nats, postgres or redis)" ;; esac
+want() { [ "$only" = all ] || [ "$only" = "$1" ]; }
+
 case "${1:-status}" in
-  up) nats_up; pg_up; redis_up; ok "stack is up: nats :$SENTINEL_NATS_PORT  postgres :$SENTINEL_PG_PORT  redis :$SENTINEL_REDIS_PORT" ;;
-  down) nats_down; redis_down; pg_down ;;
+  up)
+    want nats && nats_up; want postgres && pg_up; want redis && redis_up
+    ok "stack is up: nats :$SENTINEL_NATS_PORT  postgres :$SENTINEL_PG_PORT  redis :$SENTINEL_REDIS_PORT" ;;
+  down) want nats && nats_down; want redis && redis_down; want postgres && pg_down; true ;;
   status)
     rc=0
     status_line nats nats_healthy "nats://127.0.0.1:$SENTINEL_NATS_PORT (JetStream, monitor :$SENTINEL_NATS_MONITOR_PORT)" || rc=1
