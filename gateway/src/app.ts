@@ -238,7 +238,11 @@ export async function startGateway(cfg: GatewayConfig, opts: StartOptions): Prom
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
       security: [{ bearer: [] }],
     },
-    transform: jsonSchemaTransform,
+    // proxied services document themselves: keep their catch-all routes out of this document
+    transform: (t) =>
+      /^\/(api\/v1\/(assistant|annotation)|annotator)(\/|$)/.test(t.url)
+        ? { schema: { hide: true }, url: t.url }
+        : jsonSchemaTransform(t),
   });
   await app.register(swaggerUi, { routePrefix: '/api/docs' });
 
