@@ -26,10 +26,16 @@ export const storedConfig = (row: CameraRow): CameraConfig =>
 
 const dec = new TextDecoder();
 
-/** Current status from KV `camera-status` (null when none or unreadable). */
-export async function cameraStatus(kv: KV, id: string) {
+/** Current status from KV `camera-status` (null when none, unreadable, or NATS is slow to answer). */
+export async function cameraStatus(kv: KV, id: string, timeoutMs = 1000) {
   try {
-    const e = await kv.get(id);
+    let timer: NodeJS.Timeout | undefined;
+    const e = await Promise.race([
+      kv.get(id),
+      new Promise<null>((resolve) => {
+        timer = setTimeout(() => resolve(null), timeoutMs);
+      }),
+    ]).finally(() => clearTimeout(timer));
     if (e?.operation !== 'PUT') return null;
     const r = cameraStatusSchema.safeParse(JSON.parse(dec.decode(e.value)));
     return r.success ? r.data : null;
