@@ -134,6 +134,22 @@ describe('session pool (worker threads, real onnxruntime)', () => {
     }
   });
 
+  it('replaces a session worker that dies; the request it held fails clearly, the next ones run', async () => {
+    const m = await loadModel(info(), opts, logger);
+    try {
+      const worker = (m.pool as unknown as { slots: Array<{ worker: import('node:worker_threads').Worker }> })
+        .slots[0]!.worker;
+      const inflight = m.pool.detect(pack([picture(64)]), 1, [m.decodeOptions()]);
+      await worker.terminate();
+      await assert.rejects(inflight, /session worker exited/);
+      const r = await m.pool.detect(pack([picture(64, [8, 8, 16])]), 1, [m.decodeOptions()]);
+      assert.ok(r.detections[0]!.length >= 1, 'a new worker took over');
+      assert.equal(m.pool.size, 1);
+    } finally {
+      await m.pool.close();
+    }
+  });
+
   it('uses cuda when asked and loadable, else cpu with the reason', async () => {
     const m = await loadModel(info({ provider: 'cuda' }), opts, logger);
     try {
