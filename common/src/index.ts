@@ -1,3 +1,4 @@
+export * from './cluster/rendezvous.ts';
 export * from './config/index.ts';
 export * from './db/detections-repo.ts';
 export * from './db/migrate.ts';

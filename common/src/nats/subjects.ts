@@ -10,6 +10,12 @@ export const subjects = {
   annotateCandidatesAll: 'annotate.candidates.>',
   annotateFeedback: 'annotate.feedback',
   dlq: (stream: string) => `dlq.${stream}`,
+  /** Inference workers announce themselves here (per queue group) so each camera has one owner. */
+  inferenceHeartbeat: (group: string) => `inference.heartbeat.${group}`,
+  /** A frame handed from the worker that received it to the camera's owner. */
+  inferenceForward: (group: string, workerId: string, cameraId: string) =>
+    `inference.forward.${group}.${workerId}.${cameraId}`,
+  inferenceForwardAll: (group: string, workerId: string) => `inference.forward.${group}.${workerId}.>`,
   dlqAll: 'dlq.>',
   /** Request/reply: ask the ingest worker owning a camera for a fresh JPEG (reply: snapshotReplySchema). */
   snapshotRequest: (cameraId: string) => `snapshots.request.${cameraId}`,

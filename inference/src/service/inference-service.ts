@@ -1,6 +1,7 @@
 /**
  * The inference worker: frames from core NATS (`frames.>`, queue group `inference`, so N workers share
- * the cameras' frames), per-camera model routing from KV `cameras`/`models`, the detection pipeline,
+ * the cameras' frames; camera affinity forwards each frame to the one worker that owns its camera, so
+ * the per-camera tracker sees the whole stream), per-camera model routing from KV `cameras`/`models`, the detection pipeline,
  * the hard-example miner and its feedback consumer. Bad input (missing/invalid headers, a payload of
  * the wrong size, an unknown model) is counted and logged (rate-limited) and never stops the worker.
  */
@@ -20,6 +21,7 @@ import {
 import { HardExampleMiner, type MinerOptions } from '../mine/miner.ts';
 import { HardExamplePublisher } from '../mine/publisher.ts';
 import type { RuntimeOptions } from '../runtime/loaded-model.ts';
+import { CameraAffinity } from './camera-affinity.ts';
 import { type CameraSettings, parseCameraSettings } from './camera-settings.ts';
 import { DetectionPublisher } from './detection-publisher.ts';
 import { FeedbackConsumer } from './feedback-consumer.ts';
@@ -54,6 +56,8 @@ export class InferenceService {
   private examples: HardExamplePublisher | undefined;
   private publisher: DetectionPublisher | undefined;
   private readonly warnedAt = new Map<string, number>();
+  /** Keeps each camera on one worker when several share the queue group (the tracker is per camera). */
+  readonly affinity: CameraAffinity;
 
   constructor(
     private readonly nc: NatsConnection,
@@ -72,6 +76,7 @@ export class InferenceService {
       logger.child({ component: 'models' }),
       this.metrics,
     );
+    this.affinity = new CameraAffinity(nc, { group: opts.queue ?? queueGroups.inference });
     this.cameras = new KvMirror<CameraSettings>(kvBuckets.cameras, parseCameraSettings, logger, (c) => {
       if (!c.value) this.pipeline?.forget(c.key);
     });
@@ -113,6 +118,7 @@ export class InferenceService {
       logger: this.logger.child({ component: 'pipeline' }),
     });
     this.publisher = publisher;
+    this.affinity.start((msg) => this.onFrame(msg, true));
     const framesSubjects = this.opts.framesSubjects ?? [subjects.framesAll];
     for (const subject of framesSubjects)
       this.subs.push(
@@ -152,6 +158,7 @@ export class InferenceService {
 
   /** Stop taking frames, finish those in flight (bounded), then release everything. */
   async stop(): Promise<void> {
+    this.affinity.stop();
     await Promise.all(this.subs.filter((s) => !s.isClosed()).map((s) => s.drain().catch(() => undefined)));
     await this.feedback?.stop().catch(() => undefined);
     await Promise.race([this.pipeline?.drain(), new Promise((r) => setTimeout(r, 5000).unref())]);
@@ -161,9 +168,9 @@ export class InferenceService {
     this.cameras.stop();
   }
 
-  private onFrame(msg: Msg): void {
+  private onFrame(msg: Msg, forwarded = false): void {
     const { metrics } = this;
-    metrics.framesReceived.inc();
+    if (!forwarded) metrics.framesReceived.inc();
     let meta: ReturnType<typeof readFrameHeaders>;
     try {
       meta = readFrameHeaders(msg.headers);
@@ -174,6 +181,11 @@ export class InferenceService {
         { subject: msg.subject, err: (err as Error).message },
         'invalid frame dropped',
       );
+      return;
+    }
+    // Forwarded frames are processed where they land, so differing membership views never ping-pong.
+    if (!forwarded && this.affinity.forwardIfNotOwner(meta.cameraId, msg)) {
+      metrics.framesForwarded.inc();
       return;
     }
     const expected = meta.width * meta.height * 3;

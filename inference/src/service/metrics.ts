@@ -13,6 +13,11 @@ export function createInferenceMetrics(registry = createMetricsRegistry('inferen
       help: 'Frames received on frames.>',
       registers: [registry],
     }),
+    framesForwarded: new prom.Counter({
+      name: 'inference_frames_forwarded_total',
+      help: 'Frames handed to the worker that owns their camera (camera affinity)',
+      registers: [registry],
+    }),
     framesDropped: new prom.Counter({
       name: 'inference_frames_dropped_total',
       help: 'Frames not detected, by reason (stale, superseded, wrong_size, invalid, no_model, duplicate, closed, error)',
