@@ -29,6 +29,7 @@ export function CameraTile({ camera, compact = false, zones, lines, onOpen, show
       data-testid="camera-tile"
       data-camera={camera.id}
       data-state={badge.tone}
+      data-player={player}
     >
       <div className="tile-video" ref={ref}>
         {camera.enabled ? (

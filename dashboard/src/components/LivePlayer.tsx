@@ -1,6 +1,4 @@
-import JSMpeg from '@cycjimmy/jsmpeg-player';
 import type { LiveInfo } from '@sentinel/common/api/cameras';
-import { Device } from 'mediasoup-client';
 import { useEffect, useRef, useState } from 'react';
 import { api } from '../api/client.ts';
 import { realtime } from '../api/socket.ts';
@@ -40,9 +38,11 @@ export function LivePlayer({ cameraId, onState, onMediaSize, onTransport }: Prop
     let watchdog: ReturnType<typeof setInterval> | undefined;
     let lastFrame = 0;
 
-    const startJsmpeg = (url: string) => {
+    const startJsmpeg = async (url: string) => {
+      // Loaded on demand: the decoder (with its WebAssembly build) is the largest part of the bundle.
+      const { default: JSMpeg } = await import('@cycjimmy/jsmpeg-player');
       const canvas = canvasRef.current;
-      if (!canvas) return;
+      if (!canvas || stopped) return;
       setTransport('jsmpeg');
       cb.current.onTransport?.('jsmpeg');
       cb.current.onState('connecting');
@@ -78,7 +78,7 @@ export function LivePlayer({ cameraId, onState, onMediaSize, onTransport }: Prop
         if (age > 12_000 && !stopped) {
           clearInterval(watchdog);
           player.destroy();
-          void api.refresh().finally(() => !stopped && startJsmpeg(url));
+          void api.refresh().finally(() => !stopped && void startJsmpeg(url));
         }
       }, 500);
       cleanup = () => {
@@ -105,6 +105,7 @@ export function LivePlayer({ cameraId, onState, onMediaSize, onTransport }: Prop
       const caps = check(
         await realtime.call<Ack<{ rtpCapabilities: object }>>('live:capabilities', { cameraId }),
       );
+      const { Device } = await import('mediasoup-client');
       const device = new Device();
       await device.load({ routerRtpCapabilities: caps.rtpCapabilities as never });
       const t = check(await realtime.call<Ack<Record<string, never>>>('live:createTransport', { cameraId }));
@@ -151,7 +152,7 @@ export function LivePlayer({ cameraId, onState, onMediaSize, onTransport }: Prop
             if (stopped) return;
           }
         }
-        if (info.jsmpeg.available) startJsmpeg(info.jsmpeg.url);
+        if (info.jsmpeg.available) await startJsmpeg(info.jsmpeg.url);
         else cb.current.onState('error', info.webrtc.reason ?? 'no live transport available');
       } catch (err) {
         if (!stopped) cb.current.onState('error', (err as Error).message);

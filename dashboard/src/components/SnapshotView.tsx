@@ -13,30 +13,46 @@ export function SnapshotView({
   children,
   onPointer,
   className,
+  pending = false,
 }: {
   src: string | null | undefined;
   alt: string;
   children?: (rect: Rect, size: { width: number; height: number }) => ReactNode;
   onPointer?: (kind: 'down' | 'move' | 'up', x: number, y: number, rect: Rect, e: React.PointerEvent) => void;
   className?: string;
+  /** the picture's URL is still being fetched */
+  pending?: boolean;
 }) {
   const [ref, size] = useElementSize<HTMLDivElement>();
   const [natural, setNatural] = useState({ w: 16, h: 9 });
   const [failed, setFailed] = useState(false);
+  const [loaded, setLoaded] = useState(false);
+  // Drawing waits for the picture: its size decides where a click lands in normalised coordinates.
+  const ready = !pending && (!src || failed || loaded);
+  // A new picture URL: wait for it again.
+  const [shownSrc, setShownSrc] = useState(src);
+  if (shownSrc !== src) {
+    setShownSrc(src);
+    setLoaded(false);
+    setFailed(false);
+  }
   const rect = containRect(size.width, size.height, natural.w, natural.h);
   const handler = (kind: 'down' | 'move' | 'up') => (e: React.PointerEvent<SVGSVGElement>) => {
-    if (!onPointer) return;
+    if (!onPointer || !ready) return;
     const box = e.currentTarget.getBoundingClientRect();
     onPointer(kind, e.clientX - box.left, e.clientY - box.top, rect, e);
   };
   return (
-    <div className={`snapshot ${className ?? ''}`} ref={ref}>
+    <div className={`snapshot ${className ?? ''}`} ref={ref} data-ready={ready}>
       {src && !failed ? (
         <img
           src={src}
           alt={alt}
           className="media"
-          onLoad={(e) => setNatural({ w: e.currentTarget.naturalWidth, h: e.currentTarget.naturalHeight })}
+          onLoad={(e) => {
+            setNatural({ w: e.currentTarget.naturalWidth, h: e.currentTarget.naturalHeight });
+            setLoaded(true);
+          }}
           onError={() => setFailed(true)}
         />
       ) : (

@@ -40,6 +40,10 @@ export function AlertDetailPage({ id }: { id: string }) {
     });
     return r.items.slice().sort((x, y) => x.time - y.time);
   }, [a?.id, a?.trackId]);
+  const zone = useAsync(async () => {
+    if (!a?.zoneId || !can('zones:read')) return undefined;
+    return api.get<{ name: string }>(`/zones/${encodeURIComponent(a.zoneId)}`).catch(() => undefined);
+  }, [a?.zoneId]);
   const track = useAsync(async () => {
     if (!a?.trackId || !can('detections:read')) return undefined;
     const r = await api.get<ListResponse<TrackRow>>('/tracks', {
@@ -73,7 +77,7 @@ export function AlertDetailPage({ id }: { id: string }) {
       : []),
     ...a.events.map((e) => ({
       at: e.at,
-      what: `${e.event}${e.toStatus && e.toStatus !== e.event ? ` → ${e.toStatus}` : ''}`,
+      what: e.event === 'opened' ? 'alert opened' : e.event,
       who: e.actor,
     })),
     ...(track.data
@@ -141,7 +145,7 @@ export function AlertDetailPage({ id }: { id: string }) {
             {a.zoneId && (
               <>
                 <dt>Zone</dt>
-                <dd>{a.zoneId}</dd>
+                <dd>{zone.data?.name ?? a.zoneId}</dd>
               </>
             )}
             <dt>Opened</dt>
@@ -151,11 +155,12 @@ export function AlertDetailPage({ id }: { id: string }) {
           </dl>
           <AlertActions
             alert={a}
-            onChange={(row: AlertResponse) =>
+            onChange={(row: AlertResponse) => {
               alert.setData((prev) =>
                 prev ? { ...prev, ...row, snapshotUrl: row.snapshotUrl ?? prev.snapshotUrl } : prev,
-              )
-            }
+              );
+              alert.reload(); // the timeline gets the new lifecycle event
+            }}
           />
           <h2>Timeline</h2>
           <ol className="timeline" data-testid="alert-timeline">

@@ -20,12 +20,13 @@ export function CameraEditPage({ id }: { id: string }) {
   const isNew = id === 'new';
   const { can } = useSession();
   const { navigate } = useRouter();
-  const readOnly = !can('cameras:write');
   const stored = useAsync(
     () =>
       isNew ? Promise.resolve(undefined) : api.get<CameraResponse>(`/cameras/${encodeURIComponent(id)}`),
     [id],
   );
+  const loading = !isNew && !stored.data;
+  const readOnly = !can('cameras:write') || loading;
   const [draft, setDraft] = useState<CameraDraft>(newCameraDraft);
   const [dirty, setDirty] = useState(false);
   const [serverErrors, setServerErrors] = useState<FieldErrors>({});
@@ -150,7 +151,7 @@ export function CameraEditPage({ id }: { id: string }) {
               type="button"
               className="btn"
               onClick={() => void runTest()}
-              disabled={test === 'running' || !can('cameras:test')}
+              disabled={test === 'running' || loading || !can('cameras:test')}
               data-testid="test-connection"
             >
               {test === 'running' ? 'Testing…' : 'Test connection'}

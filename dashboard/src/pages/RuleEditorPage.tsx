@@ -354,6 +354,7 @@ export function RuleEditorPage({ id }: { id: string }) {
             </span>
           </div>
           <SnapshotView
+            pending={snapshot.loading}
             src={snapshot.data}
             alt="Camera snapshot"
             onPointer={onPointer}
