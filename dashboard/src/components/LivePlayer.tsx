@@ -29,11 +29,14 @@ export function LivePlayer({ cameraId, onState, onMediaSize, onTransport }: Prop
   const canvasRef = useRef<HTMLCanvasElement>(null);
   const videoRef = useRef<HTMLVideoElement>(null);
   const [transport, setTransport] = useState<'webrtc' | 'jsmpeg'>('jsmpeg');
+  // The canvas stays hidden until the first picture is decoded (no blank or half-drawn frame).
+  const [hasFrame, setHasFrame] = useState(false);
   const cb = useRef({ onState, onMediaSize, onTransport });
   cb.current = { onState, onMediaSize, onTransport };
 
   useEffect(() => {
     let stopped = false;
+    setHasFrame(false);
     let cleanup: (() => void) | undefined;
     let watchdog: ReturnType<typeof setInterval> | undefined;
     let lastFrame = 0;
@@ -57,6 +60,7 @@ export function LivePlayer({ cameraId, onState, onMediaSize, onTransport }: Prop
         videoBufferSize: 1024 * 1024,
         onVideoDecode: () => {
           lastFrame = Date.now();
+          if (w === 0) setHasFrame(true);
           if (canvas.width !== w || canvas.height !== h) {
             w = canvas.width;
             h = canvas.height;
@@ -166,7 +170,13 @@ export function LivePlayer({ cameraId, onState, onMediaSize, onTransport }: Prop
 
   return (
     <>
-      <canvas ref={canvasRef} className="media" data-testid="live-canvas" hidden={transport !== 'jsmpeg'} />
+      <canvas
+        ref={canvasRef}
+        className="media"
+        style={{ visibility: hasFrame ? 'visible' : 'hidden' }}
+        data-testid="live-canvas"
+        hidden={transport !== 'jsmpeg'}
+      />
       <video ref={videoRef} className="media" muted playsInline hidden={transport !== 'webrtc'} />
     </>
   );

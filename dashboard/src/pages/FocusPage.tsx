@@ -74,7 +74,8 @@ export function FocusPage({ cameraId }: { cameraId: string }) {
         <CameraTile camera={camera} zones={zones.data ?? []} lines={lines} />
         <aside className="panel">
           <h2>Latest alerts</h2>
-          {(alerts.data ?? []).length === 0 && <p className="muted">No alerts for this camera.</p>}
+          {alerts.loading && !alerts.data && <p className="muted">Loading…</p>}
+          {alerts.data?.length === 0 && <p className="muted">No alerts for this camera.</p>}
           <ul className="mini-list">
             {(alerts.data ?? []).map((a) => (
               <li key={a.id}>
