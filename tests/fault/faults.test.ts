@@ -49,7 +49,7 @@ before(async () => {
   system = await startSystem({
     isolated: true,
     services: ['gateway', 'alerts', 'inference', 'ingest'],
-    env: { ...stack.urls, INGEST_BACKOFF_MAX_MS: '3000', INGEST_WATCHDOG_MS: '4000' },
+    env: { INGEST_BACKOFF_MAX_MS: '3000', INGEST_WATCHDOG_MS: '4000' }, // stack URLs come from process.env
     rtspPort: stack.rtspPort,
     seed: { cameraId },
     progress: say,
