@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { after, afterEach, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import type { Page } from 'playwright-core';
 import { startSystem } from '../lib/system.ts';
@@ -60,7 +60,7 @@ describe('dashboard in chromium against the running system', { timeout: 240_000 
   before(async () => {
     // The gateway serves the files that exist when it starts: build first.
     await promisify(execFile)('npm', ['run', 'build', '-w', 'dashboard'], { cwd: ROOT, timeout: 120_000 });
-    system = await startSystem();
+    system = await startSystem({ services: ['gateway', 'alerts', 'inference', 'ingest', 'assistant'] });
     api = await apiClient(system.gatewayUrl, 'admin', system.adminPassword);
     await api.post('/cameras', {
       id: cameraId,
@@ -72,6 +72,18 @@ describe('dashboard in chromium against the running system', { timeout: 240_000 
     browser = await launchBrowser();
     page = browser.page;
     page.on('pageerror', (e) => console.error('page error:', e.message));
+  });
+
+  // The page as each step left it (a failing step's screen is the one to look at).
+  let step = 0;
+  afterEach(async (t) => {
+    step++;
+    const name = t.name.replace(/[^a-z0-9]+/gi, '-').slice(0, 40);
+    await page
+      ?.screenshot({
+        path: resolve(ROOT, `tests/artifacts/browser/after-${String(step).padStart(2, '0')}-${name}.png`),
+      })
+      .catch(() => undefined);
   });
 
   after(async () => {
@@ -151,7 +163,7 @@ describe('dashboard in chromium against the running system', { timeout: 240_000 
     await page.goto(`${system.gatewayUrl}/rules/new?camera=${cameraId}`);
     await page.waitForSelector('[data-testid=snapshot-overlay]');
     // Draw once the snapshot is in: its size decides where a click lands.
-    await page.waitForSelector('.snapshot[data-ready=true]', { timeout: 15_000 });
+    await page.waitForSelector('.snapshot[data-ready=true]', { timeout: 30_000 });
     await page.click('[data-testid=new-zone]');
     const surface = page.locator('[data-testid=snapshot-overlay]');
     const bb = (await surface.boundingBox())!;
@@ -319,6 +331,32 @@ describe('dashboard in chromium against the running system', { timeout: 240_000 
     }
   });
 
+  it('recovers from a rejected access token through the rotating refresh token', async () => {
+    const before = await page.evaluate(() => JSON.parse(localStorage.getItem('sentinel.session') ?? 'null'));
+    assert.ok(before?.refreshToken);
+    await page.evaluate(() => {
+      const s = JSON.parse(localStorage.getItem('sentinel.session')!);
+      localStorage.setItem('sentinel.session', JSON.stringify({ ...s, accessToken: 'not-a-valid-token' }));
+    });
+    await page.goto(`${system.gatewayUrl}/alerts`);
+    await page.waitForSelector('[data-testid=alert-feed]', { state: 'attached', timeout: 15_000 });
+    assert.equal(await page.locator('form[aria-label="Log in"]').count(), 0, 'still logged in');
+    const after = await page.evaluate(() => JSON.parse(localStorage.getItem('sentinel.session') ?? 'null'));
+    assert.notEqual(after.refreshToken, before.refreshToken, 'the refresh token was rotated');
+    assert.notEqual(after.accessToken, 'not-a-valid-token');
+  });
+
+  it('answers a question in the assistant panel once the assistant API is up', async () => {
+    await page.goto(`${system.gatewayUrl}/`);
+    await page.click('[aria-label="Ask the assistant"]', { timeout: 20_000 });
+    await page.fill('input[aria-label=Question]', 'How many alerts were there today?');
+    await page.click('.chat-input button[type=submit]');
+    const answer = page.locator('.msg.assistant:not(.error)').first();
+    await answer.waitFor({ timeout: 30_000 });
+    assert.ok(((await answer.textContent()) ?? '').trim().length > 0);
+    await shot(page, '14-assistant');
+  });
+
   it('fits a phone-sized screen', async () => {
     const phone = await browser.context.newPage();
     await phone.setViewportSize({ width: 390, height: 844 });
@@ -326,15 +364,15 @@ describe('dashboard in chromium against the running system', { timeout: 240_000 
     await phone.waitForSelector(`[data-testid=camera-tile][data-camera="${cameraId}"]`);
     const overflow = await phone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     assert.ok(overflow <= 0, `no horizontal scrolling (overflow ${overflow}px)`);
-    await shot(phone, '14-phone-wall');
+    await shot(phone, '15-phone-wall');
     await phone.click('button[aria-label=Menu]');
     await phone.click('nav a[href="/alerts"]');
-    await phone.waitForSelector('[data-testid=alert-feed]');
+    await phone.waitForSelector('[data-testid=alert-feed]', { state: 'attached' });
     const overflowAlerts = await phone.evaluate(
       () => document.documentElement.scrollWidth - window.innerWidth,
     );
     assert.ok(overflowAlerts <= 0, `alerts page fits (overflow ${overflowAlerts}px)`);
-    await shot(phone, '15-phone-alerts');
+    await shot(phone, '16-phone-alerts');
     await phone.close();
   });
 });
