@@ -60,6 +60,11 @@ export function createIngestMetrics(registry = createMetricsRegistry('ingest')) 
       help: 'Cameras this worker holds a lease for',
       registers: [registry],
     }),
+    busPolls: new prom.Gauge({
+      name: 'ingest_gst_bus_polls_pending',
+      help: 'GStreamer bus polls holding a libuv pool thread (should equal the running pipelines)',
+      registers: [registry],
+    }),
     setState(camera: string, state: CameraState) {
       for (const s of STATES) m.state.set({ camera, state: s }, s === state ? 1 : 0);
     },

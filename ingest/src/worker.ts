@@ -28,6 +28,7 @@ import {
 } from './camera/camera-runner.ts';
 import { assignCameras, Membership } from './cluster/ownership.ts';
 import type { IngestMetrics } from './metrics.ts';
+import { GstSession } from './pipeline/gst-session.ts';
 
 export type WorkerOptions = {
   workerId?: string | undefined;
@@ -205,6 +206,7 @@ export class IngestWorker {
         if (assignment.get(id) === this.workerId || freeLong) await this.acquire(id, entry);
       }
       this.metrics.owned.set(this.owned.size);
+      this.metrics.busPolls.set(GstSession.pendingBusPolls);
     } catch (err) {
       this.logger.warn({ err: (err as Error).message }, 'reconcile failed');
     } finally {

@@ -3,6 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import { type KV, KvWatchInclude } from '@nats-io/kv';
 import { type CameraStatus, cameraStatusSchema, type NatsConnection } from '@sentinel/common';
 import { uniqueId, waitFor } from '@sentinel/common/testing/index';
+import { GstSession } from '../src/pipeline/gst-session.ts';
 import type { IngestWorker } from '../src/worker.ts';
 import {
   buckets,
@@ -124,7 +125,7 @@ describe('bad input: each fault yields its state and reason, other cameras strea
   test('corrupt bitstream: corrupt_stream and automatic restarts, no crash', async () => {
     const s = await sawReason(ids.corrupt, ['reconnecting', 'offline'], 'corrupt_stream');
     assert.ok(s.reconnects >= 1);
-    assert.match(s.detail ?? '', /nothing decoded/);
+    assert.match(s.detail ?? '', /nothing decoded|video units decoded/);
     // It streamed before the corruption started, and is retried (streams again for a moment).
     assert.ok(seen.get(ids.corrupt)?.some((x) => x.state === 'streaming'));
     await waitFor(() => (seen.get(ids.corrupt) ?? []).filter((x) => x.state === 'streaming').length >= 2, {
@@ -150,6 +151,33 @@ describe('bad input: each fault yields its state and reason, other cameras strea
     await waitStatus(kv.status, ids.ended, (s) => s.state === 'streaming' && s.reconnects >= 1, 20_000);
   });
 
+  test('a reconnect storm leaks no thread-pool threads', async () => {
+    const storm = await startWorker(nc, `${group}-storm`, {
+      settings: testSettings({ backoffInitialMs: 50, backoffMaxMs: 100, offlineAfterAttempts: 1000 }),
+    });
+    const stormId = `storm-${group}`;
+    const before = GstSession.pendingBusPolls;
+    try {
+      await putCamera(
+        kv.cameras,
+        camera(`${group}-storm`, stormId, `rtsp://127.0.0.1:${await freePort()}/x`),
+      );
+      await waitFor(() => (storm.ownedCameras().get(stormId)?.reconnects ?? 0) >= 40, {
+        timeoutMs: 20_000,
+        label: '40 reconnects',
+      });
+    } finally {
+      await kv.cameras.delete(stormId);
+      await storm.stop();
+      await kv.status.delete(stormId).catch(() => undefined);
+    }
+    // Every stopped pipeline's bus poll returned: only the other worker's live sessions remain.
+    await waitFor(() => GstSession.pendingBusPolls <= before, {
+      timeoutMs: 3000,
+      label: `bus polls back to ${before} (now ${GstSession.pendingBusPolls})`,
+    });
+  });
+
   test('the healthy camera streamed throughout', async () => {
     const frames = collectFrames(nc, ids.healthy);
     await waitFor(() => frames.frames.length >= 8, { timeoutMs: 5000, label: 'healthy frames' });
@@ -157,5 +185,13 @@ describe('bad input: each fault yields its state and reason, other cameras strea
     const states = (seen.get(ids.healthy) ?? []).map((s) => s.state);
     assert.ok(!states.includes('reconnecting') && !states.includes('error'), states.join(','));
     assert.equal(worker.ownedCameras().size, Object.keys(ids).length);
+  });
+
+  test('after the worker stops, every pipeline released its bus poll thread', async () => {
+    await worker.stop();
+    await waitFor(() => GstSession.pendingBusPolls === 0, {
+      timeoutMs: 3000,
+      label: `no pending bus polls (now ${GstSession.pendingBusPolls})`,
+    });
   });
 });

@@ -130,7 +130,9 @@ export async function startWorker(
       group,
       maxCameras: 8,
       settings: testSettings(),
-      trackHoldMs: 2000,
+      // A running inference service may answer our frames with detections: ignore tracks so gating
+      // depends on motion alone here.
+      trackHoldMs: 0,
       statusIntervalS: 2,
       liveRtp: new Map(),
       ...over,
@@ -147,7 +149,7 @@ export function camera(group: string, id: string, url: string, extra: Partial<Ca
   return { id, name: id, url, tags: [`ingest:${group}`], ...extra };
 }
 
-export async function putCamera(kv: KV, cam: { id: string }): Promise<void> {
+export async function putCamera(kv: KV, cam: { id: string } & Record<string, unknown>): Promise<void> {
   await kv.put(cam.id, JSON.stringify(cam));
 }
 

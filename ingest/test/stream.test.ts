@@ -35,6 +35,7 @@ describe('ingest with a real RTSP server and NATS', () => {
     walk: uniqueId('walk'),
     secure: uniqueId('secure'),
     live: uniqueId('live'),
+    hot: uniqueId('hot'),
   };
   let server: DemoServer;
   let nc: NatsConnection;
@@ -192,6 +193,31 @@ describe('ingest with a real RTSP server and NATS', () => {
       sock.close();
       await kv.cameras.delete(ids.live);
     }
+  });
+
+  test('config changes apply without restart: new fps, disable (offline, lease freed), enable again', async () => {
+    const base = camera(group, ids.hot, server.url('demo'), { detectFps: 5, motion: { enabled: false } });
+    await putCamera(kv.cameras, base);
+    await waitStatus(kv.status, ids.hot, (s) => s.state === 'streaming');
+    await putCamera(kv.cameras, { ...base, detectFps: 1 });
+    await sleep(2500); // the pipeline restarts at the new rate
+    const frames = collectFrames(nc, ids.hot);
+    await sleep(4000);
+    frames.stop();
+    assert.ok(
+      frames.frames.length >= 2 && frames.frames.length <= 6,
+      `${frames.frames.length} frames in 4 s at 1 fps`,
+    );
+    await putCamera(kv.cameras, { ...base, enabled: false });
+    const off = await waitStatus(kv.status, ids.hot, (s) => s.state === 'offline', 5000);
+    assert.equal(off.detail, 'disabled');
+    await waitFor(async () => (await kv.leases.get(ids.hot))?.operation !== 'PUT', {
+      timeoutMs: 5000,
+      label: 'lease freed',
+    });
+    await putCamera(kv.cameras, base);
+    await waitStatus(kv.status, ids.hot, (s) => s.state === 'streaming', 15_000);
+    await kv.cameras.delete(ids.hot);
   });
 
   test('stopping and restarting the camera server recovers the camera', async () => {

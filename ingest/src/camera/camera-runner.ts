@@ -71,7 +71,8 @@ export class CameraRunner {
   private frameTimes: number[] = [];
   /** Counter samples of this session: decoded frames and encoded units, when they last grew. */
   private counts = { decoded: 0, encoded: 0, frames: 0, encodedGrewAt: 0 };
-  private decodeSamples: Array<{ at: number; decoded: number }> = [];
+  private decodeSamples: Array<{ at: number; decoded: number; encoded: number }> = [];
+  private firstFrameAt = 0;
   private framesThisSession = 0;
   private motion: MotionDetector;
   private snapshotCount = 0;
@@ -225,7 +226,7 @@ export class CameraRunner {
       if (dDecoded > dFrames) m.dropped.inc({ camera: this.id, reason: 'rate' }, dDecoded - dFrames);
       this.counts.decoded = c.decoded;
       this.counts.frames = this.framesThisSession;
-      this.decodeSamples.push({ at: now, decoded: c.decoded });
+      this.decodeSamples.push({ at: now, decoded: c.decoded, encoded: c.encoded ?? 0 });
       if (this.decodeSamples.length > 6) this.decodeSamples.shift();
       m.fps.set({ camera: this.id }, this.fps);
     }
@@ -233,12 +234,36 @@ export class CameraRunner {
       this.counts.encoded = c.encoded;
       this.counts.encodedGrewAt = now;
     }
+    if (this.detectCorruption(now)) return;
+    // A session that streams for 10 s counts as healthy: later failures start the backoff again.
+    if (this.hadFrames && this.attempts > 0 && now - this.firstFrameAt > 10_000) this.attempts = 0;
     const since = Math.max(this.lastFrameAt, this.sessionStartedAt);
     if (now - since <= this.deps.settings.watchdogMs) return;
     const secs = Math.round((now - since) / 1000);
     if (this.counts.encodedGrewAt > since)
       this.fail('corrupt_stream', `video data keeps arriving but nothing decoded for ${secs} s`);
     else this.fail('no_frames', `no frame for ${secs} s`);
+  }
+
+  /**
+   * After the first decoded frame every encoded unit should decode (one picture per access unit).
+   * When video keeps arriving but fewer than half of it decodes for ~5 s, the bitstream is corrupt
+   * (the decoder conceals damage and only now and then emits a picture, so the watchdog alone never fires).
+   */
+  private detectCorruption(now: number): boolean {
+    if (!this.hadFrames) return false;
+    const from = Math.max(now - 5000, this.firstFrameAt);
+    const first = this.decodeSamples.find((x) => x.at >= from);
+    const last = this.decodeSamples[this.decodeSamples.length - 1];
+    if (!first || !last || last.at - first.at < 4000) return false;
+    const units = last.encoded - first.encoded;
+    const pictures = last.decoded - first.decoded;
+    if (units < 10 || pictures >= units / 2) return false;
+    this.fail(
+      'corrupt_stream',
+      `only ${pictures} of ${units} video units decoded in ${Math.round((last.at - first.at) / 1000)} s`,
+    );
+    return true;
   }
 
   private fail(reason: CameraErrorReason, detail: string): void {
@@ -296,7 +321,7 @@ export class CameraRunner {
     if (this.frameTimes.length > 200) this.frameTimes.splice(0, 100);
     if (!this.hadFrames) {
       this.hadFrames = true;
-      this.attempts = 0;
+      this.firstFrameAt = capturedAt;
       this.setState('streaming');
     }
     const width = caps.width ?? this.deps.settings.width;

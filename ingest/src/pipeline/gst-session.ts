@@ -40,8 +40,11 @@ export type SessionHandlers = {
  * After stop() no handler is called again.
  */
 export class GstSession {
+  /** Bus polls still holding a pool thread (live sessions, plus any stopped one not yet woken). */
+  static pendingBusPolls = 0;
   private pipeline: GstPipeline | undefined;
   private stopped = false;
+  private busPolling = false;
   private counterSinks: { decoded?: GstElement | undefined; encoded?: GstElement | undefined } = {};
 
   constructor(
@@ -59,14 +62,23 @@ export class GstSession {
       if (el) for (const [k, v] of Object.entries(props)) el[k] = v;
     }
     this.pipeline = p;
+    this.busPolling = true;
+    GstSession.pendingBusPolls++;
     p.pollBus((msg) => {
-      if (this.stopped) return;
-      try {
-        if (msg.type === 'error') this.handlers.onError(msg as BusError);
-        else if (msg.type === 'warning') this.handlers.onWarning(msg as BusError);
-        else if (msg.type === 'eos') this.handlers.onEos();
-      } catch {
-        /* handlers never throw into the binding */
+      if (!this.stopped) {
+        try {
+          if (msg.type === 'error') this.handlers.onError(msg as BusError);
+          else if (msg.type === 'warning') this.handlers.onWarning(msg as BusError);
+          else if (msg.type === 'eos') this.handlers.onEos();
+        } catch {
+          /* handlers never throw into the binding */
+        }
+      }
+      // Stopped (before or inside this callback): the pipeline is in NULL, so the binding does not
+      // poll again and the pool thread is free.
+      if (this.stopped && this.busPolling) {
+        this.busPolling = false;
+        GstSession.pendingBusPolls--;
       }
     });
     p.play();
@@ -107,8 +119,11 @@ export class GstSession {
   stop(): void {
     if (this.stopped) return;
     this.stopped = true;
+    const t0 = Date.now();
     try {
       this.pipeline?.stop();
+      if (process.env.INGEST_DEBUG_STOP && Date.now() - t0 > 200)
+        console.error(`STOP took ${Date.now() - t0} ms: ${this.description.slice(0, 80)}`);
     } catch {
       /* already stopped */
     }
