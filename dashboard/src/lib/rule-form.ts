@@ -245,6 +245,20 @@ function friendly(issue: z.core.$ZodIssue): string {
     return `must be a ${issue.expected}`;
   }
   if (issue.code === 'invalid_union' && issue.path.at(-1) === 'type') return 'pick a condition';
+  // zod's generic range messages ("Too small: expected number to be >=0") in plain words; messages
+  // written in the schema (e.g. 'pick at least one camera') are kept as they are.
+  if ((issue.code === 'too_small' || issue.code === 'too_big') && /^Too (small|big)/.test(issue.message)) {
+    const small = issue.code === 'too_small';
+    const bound = Number((small ? issue.minimum : issue.maximum) ?? 0);
+    const inclusive = issue.inclusive !== false;
+    if (issue.origin === 'string') {
+      if (small && bound === 1) return 'is required';
+      return small ? `must be at least ${bound} characters` : `must be at most ${bound} characters`;
+    }
+    if (issue.origin === 'array' || issue.origin === 'set')
+      return small ? `needs at least ${bound}` : `allows at most ${bound}`;
+    return `must be ${small ? (inclusive ? '≥' : '>') : inclusive ? '≤' : '<'} ${bound}`;
+  }
   return issue.message;
 }
 

@@ -189,9 +189,11 @@ export function RuleEditorPage({ id }: { id: string }) {
       toast({ kind: 'success', title: `Zone "${saved.name}" saved` });
       setZoneEdit(null);
       setTool('none');
-      if (!draft.zoneId && draft.conditionType !== 'line_cross') update({ zoneId: saved.id });
+      // Pick the new zone for the rule (without marking the rule form as edited).
+      if (!draft.zoneId && draft.conditionType !== 'line_cross')
+        setDraft((d) => ({ ...d, zoneId: saved.id }));
       else if (draft.conditionType === 'sequence' && !draft.zoneId2 && draft.zoneId !== saved.id)
-        update({ zoneId2: saved.id });
+        setDraft((d) => ({ ...d, zoneId2: saved.id }));
     } catch (err) {
       if (err instanceof ApiError && err.details.length) setZoneServerErrors(err.fieldErrors());
       else toast({ kind: 'error', title: 'Zone not saved', body: (err as Error).message });
