@@ -1,5 +1,10 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { createSocket } from 'node:dgram';
+import { createReadStream, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { KV } from '@nats-io/kv';
 import { Objm } from '@nats-io/obj';
@@ -21,6 +26,7 @@ import {
   DemoServer,
   freePort,
   putCamera,
+  ROOT,
   sleep,
   startWorker,
   waitStatus,
@@ -36,6 +42,8 @@ describe('ingest with a real RTSP server and NATS', () => {
     secure: uniqueId('secure'),
     live: uniqueId('live'),
     hot: uniqueId('hot'),
+    file: uniqueId('file'),
+    http: uniqueId('http'),
   };
   let server: DemoServer;
   let nc: NatsConnection;
@@ -218,6 +226,62 @@ describe('ingest with a real RTSP server and NATS', () => {
     await putCamera(kv.cameras, base);
     await waitStatus(kv.status, ids.hot, (s) => s.state === 'streaming', 15_000);
     await kv.cameras.delete(ids.hot);
+  });
+
+  test('file:// and http:// sources stream in real time and restart at their end', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ingest-src-'));
+    const mp4 = join(dir, 'clip.mp4');
+    const ts = join(dir, 'clip.ts');
+    const native = resolve(ROOT, '.data/demo/vtest-native.h264');
+    execFileSync('ffmpeg', [
+      '-v',
+      'error',
+      '-r',
+      '10',
+      '-i',
+      native,
+      '-t',
+      '4',
+      '-c',
+      'copy',
+      '-movflags',
+      '+faststart',
+      mp4,
+    ]);
+    execFileSync('ffmpeg', ['-v', 'error', '-r', '10', '-i', native, '-t', '4', '-c', 'copy', ts]);
+    const http = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'video/mp2t' });
+      createReadStream(ts).pipe(res);
+    });
+    await new Promise<void>((r) => http.listen(0, '127.0.0.1', () => r()));
+    const httpPort = (http.address() as { port: number }).port;
+    try {
+      const f = collectFrames(nc, ids.file);
+      const h = collectFrames(nc, ids.http);
+      const noMotion = { motion: { enabled: false } };
+      await putCamera(kv.cameras, camera(group, ids.file, `file://${mp4}`, noMotion));
+      await putCamera(kv.cameras, camera(group, ids.http, `http://127.0.0.1:${httpPort}/clip.ts`, noMotion));
+      await waitStatus(kv.status, ids.file, (s) => s.state === 'streaming');
+      await waitStatus(kv.status, ids.http, (s) => s.state === 'streaming');
+      // 4 s clips at 5 fps, paced in real time: they end, report stream_ended, and play again.
+      await waitStatus(kv.status, ids.file, (s) => s.reason === 'stream_ended', 10_000);
+      await waitStatus(kv.status, ids.file, (s) => s.state === 'streaming' && s.reconnects >= 1, 10_000);
+      f.stop();
+      h.stop();
+      const first = f.frames.filter((x) =>
+        x.meta.frameId.includes(f.frames[0]!.meta.frameId.split('-').at(-2)!),
+      );
+      const span = (first.at(-1)!.meta.capturedAt - first[0]!.meta.capturedAt) / 1000;
+      assert.ok(first.length >= 14 && first.length <= 22, `${first.length} frames from a 4 s clip at 5 fps`);
+      assert.ok(span >= 2.5, `paced in real time (${span.toFixed(1)} s)`);
+      assert.ok(h.frames.length >= 10, `${h.frames.length} frames over http`);
+      assert.deepEqual(h.frames[0]!.meta.source, { width: 768, height: 576 });
+    } finally {
+      await kv.cameras.delete(ids.file);
+      await kv.cameras.delete(ids.http);
+      http.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test('stopping and restarting the camera server recovers the camera', async () => {

@@ -101,7 +101,7 @@ describe('pipeline description', () => {
     const f = describePipeline({ ...cam, url: 'file:///tmp/x.mp4' }, opts);
     assert.equal(f.kind, 'uri');
     assert.match(f.description, /uridecodebin name=src uri="file:\/\/\/tmp\/x.mp4"/);
-    assert.match(f.description, /sync=true/);
+    assert.match(f.description, /uridecodebin .* ! identity sync=true ! tee name=raw/);
     assert.ok(!describePipeline(cam, opts).description.includes('udpsink'));
     const live = describePipeline(cam, { ...opts, liveRtp: { host: '127.0.0.1', port: 5004 } });
     assert.match(live.description, /rtph264pay .*udpsink host="127.0.0.1" port=5004/);

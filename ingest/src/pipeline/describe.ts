@@ -22,7 +22,6 @@ export type SourceDescription = {
   /** Location without user:pass (safe to show). */
   location: string;
   decoder: string;
-  sync: boolean;
 };
 
 /** Reduce fps to a GStreamer fraction, e.g. 5 -> 5/1, 0.5 -> 1/2. */
@@ -73,18 +72,18 @@ function decoderChain(camera: CameraConfig, available: ReadonlySet<string>): str
 export function describePipeline(camera: CameraConfig, o: PipelineOptions): SourceDescription {
   const { location, credentials } = splitCredentials(camera.url, camera.username, camera.password);
   const rtsp = location.startsWith('rtsp://') || location.startsWith('rtsps://');
-  // Live RTSP is rendered as it arrives; files and HTTP sources are paced to real time by the sinks.
-  const sync = !rtsp;
+  // Live RTSP is rendered as it arrives; files and HTTP sources are paced to real time once, right
+  // after decoding (identity sync=true), before the leaky queues.
   const detect =
     `queue max-size-buffers=2 leaky=downstream ! videorate drop-only=true max-rate=${Math.ceil(camera.detectFps)} ` +
     `! video/x-raw,framerate=${fpsFraction(camera.detectFps)} ` +
     `! videoconvertscale add-borders=true ! video/x-raw,format=RGB,width=${o.width},height=${o.height},pixel-aspect-ratio=1/1 ` +
-    `! appsink name=sink max-buffers=1 drop=true sync=${sync}`;
+    `! appsink name=sink max-buffers=1 drop=true sync=false`;
   const snapshot =
     o.snapshotFps > 0
       ? ` raw. ! queue max-size-buffers=1 leaky=downstream ! videorate drop-only=true max-rate=${Math.ceil(o.snapshotFps)} ` +
         `! video/x-raw,framerate=${fpsFraction(o.snapshotFps)} ! videoconvert ! jpegenc quality=${o.snapshotQuality} ` +
-        `! appsink name=snap max-buffers=1 drop=true sync=${sync}`
+        `! appsink name=snap max-buffers=1 drop=true sync=false`
       : '';
   // Counters: fakesinks whose `stats` tell how many decoded frames (and encoded units) went by.
   const decodedCounter =
@@ -93,11 +92,10 @@ export function describePipeline(camera: CameraConfig, o: PipelineOptions): Sour
   if (!rtsp) {
     // file:// and http(s)://: uridecodebin picks demuxer and decoder.
     return {
-      description: `uridecodebin name=src uri=${q(location)} caps=video/x-raw ! tee name=raw raw. ! ${detect}${snapshot}${decodedCounter}`,
+      description: `uridecodebin name=src uri=${q(location)} caps=video/x-raw ! identity sync=true ! tee name=raw raw. ! ${detect}${snapshot}${decodedCounter}`,
       kind: 'uri',
       location,
       decoder: 'uridecodebin',
-      sync,
       ...extra,
     };
   }
