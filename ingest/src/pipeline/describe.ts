@@ -117,7 +117,6 @@ export function describePipeline(camera: CameraConfig, o: PipelineOptions): Sour
     kind: 'rtsp',
     location,
     decoder,
-    sync,
     ...extra,
   };
 }
