@@ -43,6 +43,7 @@ describe('ingest with a real RTSP server and NATS', () => {
     live: uniqueId('live'),
     hot: uniqueId('hot'),
     file: uniqueId('file'),
+    hevc: uniqueId('hevc'),
     http: uniqueId('http'),
   };
   let server: DemoServer;
@@ -113,6 +114,20 @@ describe('ingest with a real RTSP server and NATS', () => {
       [...seqs].sort((x, y) => x - y),
       'seq increases',
     );
+  });
+
+  test('an H.265 camera is depayloaded, parsed and decoded too', async () => {
+    const frames = collectFrames(nc, ids.hevc);
+    await putCamera(
+      kv.cameras,
+      camera(group, ids.hevc, server.url('demo-h265'), { motion: { enabled: false } }),
+    );
+    await waitStatus(kv.status, ids.hevc, (s) => s.state === 'streaming');
+    await waitFor(() => frames.frames.length >= 5, { timeoutMs: 5000, label: 'H.265 frames' });
+    frames.stop();
+    assert.deepEqual(frames.frames[0]!.meta.source, { width: 768, height: 576 });
+    assert.equal(frames.frames[0]!.bytes, 512 * 512 * 3);
+    await kv.cameras.delete(ids.hevc);
   });
 
   test('a static scene sends only keep-alives while walking pedestrians send frames with motion boxes', async () => {

@@ -3,7 +3,7 @@
 #   demo-camera.sh start [--file VIDEO] [--port N]   start (idempotent), wait until it answers RTSP
 #   demo-camera.sh stop                               stop it (pid in .data/run/demo-camera.pid)
 #   demo-camera.sh status                             exit 0 when healthy
-# Mounts: /demo (768x576), /demo-720, /demo-1080, /still, /once, /corrupt, /secure (demo:demo-secret),
+# Mounts: /demo (768x576), /demo-720, /demo-1080, /demo-h265, /still, /once, /corrupt, /glitchy, /secure (demo:demo-secret),
 # /unknown and, with --file, /file. Logs: .data/logs/demo-camera.log.
 set -euo pipefail
 source "$(dirname "$0")/../lib.sh"

@@ -9,6 +9,7 @@ Mounts (default media under .data/demo/):
   /demo        vtest.avi at its native 768x576, 10 fps, looping
   /demo-720    the same clip upscaled to 1280x720
   /demo-1080   the same clip upscaled to 1920x1080
+  /demo-h265   the first 20 s of the clip in H.265 at 768x576
   /still       a static scene (first frame of the clip, repeated): no motion
   /once        the clip played for --once-seconds, then end of stream
   /corrupt     the clip for one second, then undecodable garbage slices (data flows, nothing decodes)
@@ -33,8 +34,13 @@ gi.require_version("GstRtspServer", "1.0")
 from gi.repository import GLib, Gst, GstRtspServer  # noqa: E402
 
 
-def split_access_units(data: bytes) -> list:
-    """Split an Annex-B H.264 stream into access units, each starting at an AUD (NAL type 9)."""
+def is_aud(codec: str, header: int) -> bool:
+    """Access unit delimiter: H.264 NAL type 9, H.265 NAL type 35."""
+    return (header & 0x1F) == 9 if codec == "h264" else ((header >> 1) & 0x3F) == 35
+
+
+def split_access_units(data: bytes, codec: str = "h264") -> list:
+    """Split an Annex-B H.264/H.265 stream into access units, each starting at an AUD."""
     starts = []
     i = 0
     n = len(data)
@@ -42,8 +48,7 @@ def split_access_units(data: bytes) -> list:
         j = data.find(b"\x00\x00\x01", i)
         if j < 0 or j + 3 >= n:
             break
-        nal_type = data[j + 3] & 0x1F
-        if nal_type == 9:
+        if is_aud(codec, data[j + 3]):
             s = j - 1 if j > 0 and data[j - 1] == 0 else j
             starts.append(s)
         i = j + 3
@@ -67,9 +72,10 @@ def is_keyframe(au: bytes) -> bool:
 class Clip:
     """An H.264 clip held in memory as access units."""
 
-    def __init__(self, path: str, fps: float):
+    def __init__(self, path: str, fps: float, codec: str = "h264"):
+        self.codec = codec
         with open(path, "rb") as f:
-            self.units = split_access_units(f.read())
+            self.units = split_access_units(f.read(), codec)
         self.fps = fps
         self.duration_ns = int(Gst.SECOND / fps)
 
@@ -130,10 +136,11 @@ class ClipFactory(GstRtspServer.RTSPMediaFactory):
         super().__init__()
         self.clip = clip
         self.mode = mode
-        caps = f"video/x-h264,stream-format=byte-stream,alignment=au,framerate={int(clip.fps)}/1"
+        c = clip.codec
+        caps = f"video/x-{c},stream-format=byte-stream,alignment=au,framerate={int(clip.fps)}/1"
         self.set_launch(
             f'( appsrc name=src is-live=false format=time caps="{caps}" '
-            "! h264parse config-interval=-1 ! rtph264pay name=pay0 pt=96 config-interval=-1 )"
+            f"! {c}parse config-interval=-1 ! rtp{c}pay name=pay0 pt=96 config-interval=-1 )"
         )
         self.set_shared(True)
         self.connect("media-configure", self.on_configure)
@@ -179,6 +186,7 @@ def main() -> int:
         "/corrupt": (native, {"corrupt": True, "garbage": True}),
         "/glitchy": (native, {"corrupt": True}),
         "/secure": (native, {}),
+        "/demo-h265": (Clip(media("vtest-native.h265"), args.fps, "h265"), {}),
     }
     if args.file:
         mounts["/file"] = (Clip(args.file, args.file_fps), {})

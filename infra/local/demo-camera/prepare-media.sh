@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Prepare the demo camera's media ONCE (cached in .data/demo/): OpenCV's pedestrian clip vtest.avi
 # (Debian package opencv-doc) transcoded to H.264 Annex-B with access-unit delimiters, no B-frames.
-#   prepare-media.sh            -> .data/demo/{vtest-native,vtest-720,vtest-1080,still-native}.h264
+#   prepare-media.sh            -> .data/demo/{vtest-native,vtest-720,vtest-1080,still-native}.h264, vtest-native.h265
 #   prepare-media.sh FILE OUT   -> transcode any video FILE to OUT (.h264) for `demo-camera.sh start --file`
 set -euo pipefail
 source "$(dirname "$0")/../lib.sh"
@@ -52,7 +52,7 @@ if [ $# -ge 2 ]; then
 fi
 
 need=0
-for f in vtest-native vtest-720 vtest-1080 still-native; do [ -s "$DEMO/$f.h264" ] || need=1; done
+for f in vtest-native.h264 vtest-720.h264 vtest-1080.h264 still-native.h264 vtest-native.h265; do [ -s "$DEMO/$f" ] || need=1; done
 if [ $need -eq 0 ]; then exit 0; fi
 VTEST="$(find_vtest)"
 encode vtest-native.h264 -i "$VTEST"
@@ -60,4 +60,12 @@ encode vtest-720.h264 -i "$VTEST" -vf "scale=1280:720:flags=bicubic,setsar=1"
 encode vtest-1080.h264 -i "$VTEST" -vf "scale=1920:1080:flags=bicubic,setsar=1"
 # A static scene: the clip's first frame held for 10 s.
 encode still-native.h264 -i "$VTEST" -vf "select=eq(n\,0),loop=loop=99:size=1:start=0,setpts=N/10/TB" -r 10 -frames:v 100
+# H.265 (first 20 s) for cameras that send HEVC.
+if [ ! -s "$DEMO/vtest-native.h265" ]; then
+  step "demo media: encoding vtest-native.h265 (once; cached in .data/demo)"
+  ffmpeg -hide_banner -loglevel error -stats -y -i "$VTEST" -frames:v 200 -c:v libx265 -preset ultrafast -pix_fmt yuv420p \
+    -x265-params "aud=1:repeat-headers=1:bframes=0:keyint=20:scenecut=0:log-level=error" -an -f hevc "$DEMO/vtest-native.h265.tmp" \
+    || { rm -f "$DEMO/vtest-native.h265.tmp"; die "ffmpeg failed encoding vtest-native.h265"; }
+  mv "$DEMO/vtest-native.h265.tmp" "$DEMO/vtest-native.h265"
+fi
 ok "demo media: ready in .data/demo"
