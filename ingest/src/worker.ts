@@ -259,16 +259,12 @@ export class IngestWorker {
     this.trackSubs.delete(id);
     this.logger.info({ camera: id, why }, 'camera released');
     if (why === 'removed') await this.statusKv.delete(id).catch(() => undefined);
-    if (why === 'disabled') {
+    if (why === 'disabled' || why === 'shutdown') {
+      // Offline until a peer takes the camera (it then writes `starting`); a killed worker leaves its
+      // last status, which readers can tell from a stale updatedAt (refreshed every INGEST_STATUS_INTERVAL_S).
       const s = own.runner.status();
-      this.writeStatus({
-        ...s,
-        state: 'offline',
-        reason: undefined,
-        detail: 'disabled',
-        since: Date.now(),
-        fps: 0,
-      });
+      const detail = why === 'disabled' ? 'disabled' : 'worker stopped';
+      this.writeStatus({ ...s, state: 'offline', reason: undefined, detail, since: Date.now(), fps: 0 });
     }
     if (why !== 'lost') await this.leases.delete(id, { previousSeq: own.revision }).catch(() => undefined);
     this.heartbeat(true);

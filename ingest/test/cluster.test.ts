@@ -139,5 +139,10 @@ describe('ownership: two workers split cameras and fail over', () => {
     await exited;
     assert.equal(survivor.proc.exitCode, 0, survivor.log.join('').slice(-1000));
     assert.equal((await owners()).size, 0, 'leases deleted on shutdown');
+    for (const c of cams) {
+      const st = await readStatus(kv.status, c);
+      assert.equal(st?.state, 'offline');
+      assert.equal(st?.detail, 'worker stopped');
+    }
   });
 });

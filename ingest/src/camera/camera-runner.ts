@@ -77,6 +77,7 @@ export class CameraRunner {
   private motion: MotionDetector;
   private snapshotCount = 0;
   private snapshotBusy = false;
+  private warnedTooLarge = false;
   latestSnapshot: Snapshot | undefined;
   private stopped = false;
   private readonly log: Logger;
@@ -370,7 +371,16 @@ export class CameraRunner {
     if (r === 'ok') {
       this.lastPublishedAt = capturedAt;
       m.published.inc({ camera: this.id, kind });
-    } else m.dropped.inc({ camera: this.id, reason: r });
+    } else {
+      m.dropped.inc({ camera: this.id, reason: r });
+      if (r === 'too_large' && !this.warnedTooLarge) {
+        this.warnedTooLarge = true;
+        this.log.error(
+          { bytes: rgb.length },
+          'frame larger than the NATS max_payload: raise max_payload on the server or lower INGEST_FRAME_WIDTH/HEIGHT',
+        );
+      }
+    }
   }
 
   /** A JPEG no older than maxAgeMs, for on-demand snapshot requests. */
