@@ -37,10 +37,9 @@ export async function runReadinessChecks(checks: Record<string, ReadinessCheck>,
 
 /** Adds /healthz (process alive), /readyz (dependencies usable, else 503) and /metrics to a fastify app. */
 // biome-ignore lint/suspicious/noExplicitAny: any fastify instance, whatever its logger or type provider
-export function registerOpsRoutes(
-  app: FastifyInstance<any, any, any, any, any>,
-  opts: OpsRoutesOptions,
-): void {
+type AnyFastify = FastifyInstance<any, any, any, any, any>;
+
+export function registerOpsRoutes(app: AnyFastify, opts: OpsRoutesOptions): void {
   app.get('/healthz', async () => ({ ok: true, uptimeSeconds: Math.round(process.uptime()) }));
   app.get('/readyz', async (_req, reply) => {
     const result = await runReadinessChecks(opts.checks, opts.checkTimeoutMs);
