@@ -14,6 +14,7 @@ import {
   ingestHeartbeatSchema,
   kvBuckets,
   type Logger,
+  modelInfoSchema,
   type NatsConnection,
   objectStores,
   type SnapshotReply,
@@ -66,11 +67,13 @@ export class IngestWorker {
   private readonly owned = new Map<string, { runner: CameraRunner; revision: number }>();
   private readonly freeSince = new Map<string, number>();
   private readonly lastTrackAt = new Map<string, number>();
+  /** Model input sizes from KV `models` (id -> size, and whether it is the active model). */
+  private readonly models = new Map<string, { width: number; height: number; active: boolean }>();
   private readonly membership: Membership;
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly subs: Array<{ unsubscribe(): void }> = [];
   private readonly trackSubs = new Map<string, { unsubscribe(): void }>();
-  private watchStop: (() => void) | undefined;
+  private readonly watchStops: Array<() => void> = [];
   private reconciling = false;
   private closed = false;
   catalogReady = false;
@@ -91,6 +94,7 @@ export class IngestWorker {
     this.leases = await kvm.open(kvBuckets.cameraLeases);
     this.statusKv = await kvm.open(kvBuckets.cameraStatus);
     this.store = await new Objm(this.nc).open(objectStores.snapshots);
+    await this.watchModels(await kvm.open(kvBuckets.models));
     await this.watchCatalog();
     const hb = this.nc.subscribe(subjects.ingestHeartbeat, {
       callback: (_err, msg) => {
@@ -135,7 +139,7 @@ export class IngestWorker {
 
   private async watchCatalog(): Promise<void> {
     const iter = await this.cameras.watch();
-    this.watchStop = () => iter.stop();
+    this.watchStops.push(() => iter.stop());
     let initial = true;
     const ready = new Promise<void>((resolve) => {
       void (async () => {
@@ -157,6 +161,58 @@ export class IngestWorker {
     this.catalogReady = true;
   }
 
+  /**
+   * Follow KV `models`: a camera's frames are letterboxed to its model's input size (its modelId, else
+   * the active model), falling back to INGEST_FRAME_WIDTH x INGEST_FRAME_HEIGHT.
+   */
+  private async watchModels(kv: KV): Promise<void> {
+    const iter = await kv.watch();
+    this.watchStops.push(() => iter.stop());
+    void (async () => {
+      for await (const e of iter) {
+        if (e.operation !== 'PUT') this.models.delete(e.key);
+        else {
+          const r = modelInfoSchema.safeParse(
+            (() => {
+              try {
+                return JSON.parse(dec.decode(e.value));
+              } catch {
+                return undefined;
+              }
+            })(),
+          );
+          if (!r.success) continue;
+          this.models.set(e.key, {
+            width: r.data.inputWidth,
+            height: r.data.inputHeight,
+            active: r.data.active,
+          });
+        }
+        if (this.catalogReady) for (const id of this.owned.keys()) this.applyCatalogChange(id);
+      }
+    })();
+  }
+
+  /** The frame size for a camera: its model's input size when the registry knows it. */
+  frameSizeFor(entry: CatalogEntry): { width: number; height: number } {
+    const def = { width: this.opts.settings.width, height: this.opts.settings.height };
+    if ('invalid' in entry) return def;
+    const m = entry.modelId
+      ? this.models.get(entry.modelId)
+      : [...this.models.values()].find((x) => x.active);
+    if (!m) return def;
+    // A frame must fit one NATS message; else keep the default size (inference rescales).
+    const max = this.nc.info?.max_payload ?? 1024 * 1024;
+    if (m.width * m.height * 3 > max - 4096) {
+      this.logger.warn(
+        { camera: entry.id, model: entry.modelId, size: [m.width, m.height], maxPayload: max },
+        'model input size does not fit a NATS message: frames keep the default size',
+      );
+      return def;
+    }
+    return { width: m.width, height: m.height };
+  }
+
   /** Hot reconfigure or stop an owned camera after its KV entry changed. */
   private applyCatalogChange(key: string): void {
     const own = this.owned.get(key);
@@ -166,7 +222,7 @@ export class IngestWorker {
       void this.release(key, entry ? 'disabled' : 'removed');
       return;
     }
-    own.runner.reconfigure(entry);
+    own.runner.reconfigure(entry, this.frameSizeFor(entry));
   }
 
   private runnable(entry: CatalogEntry): boolean {
@@ -227,7 +283,11 @@ export class IngestWorker {
       return; // another worker was faster
     }
     this.freeSince.delete(id);
-    const settings = { ...this.opts.settings, liveRtp: this.opts.liveRtp.get(id) };
+    const settings = {
+      ...this.opts.settings,
+      liveRtp: this.opts.liveRtp.get(id),
+      ...this.frameSizeFor(entry),
+    };
     const runner = new CameraRunner(entry, {
       workerId: this.workerId,
       settings,
@@ -383,7 +443,7 @@ export class IngestWorker {
     if (this.closed) return;
     this.closed = true;
     for (const t of this.timers) clearInterval(t);
-    this.watchStop?.();
+    for (const stop of this.watchStops) stop();
     for (const s of this.subs) s.unsubscribe();
     for (const id of [...this.owned.keys()]) await this.release(id, 'shutdown');
     this.heartbeat(false);

@@ -6,10 +6,11 @@ import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import type { KV } from '@nats-io/kv';
+import { type KV, Kvm } from '@nats-io/kv';
 import { Objm } from '@nats-io/obj';
 import {
   frameMetaSchema,
+  kvBuckets,
   type NatsConnection,
   objectStores,
   snapshotKeys,
@@ -44,6 +45,7 @@ describe('ingest with a real RTSP server and NATS', () => {
     hot: uniqueId('hot'),
     file: uniqueId('file'),
     hevc: uniqueId('hevc'),
+    sized: uniqueId('sized'),
     http: uniqueId('http'),
   };
   let server: DemoServer;
@@ -128,6 +130,42 @@ describe('ingest with a real RTSP server and NATS', () => {
     assert.deepEqual(frames.frames[0]!.meta.source, { width: 768, height: 576 });
     assert.equal(frames.frames[0]!.bytes, 512 * 512 * 3);
     await kv.cameras.delete(ids.hevc);
+  });
+
+  test("frames follow the camera's model input size from KV models, hot", async () => {
+    const models = await new Kvm(nc).open(kvBuckets.models);
+    const modelId = uniqueId('test-model');
+    const model = (w: number, h: number) =>
+      JSON.stringify({
+        id: modelId,
+        file: 'none.onnx',
+        format: 'yolo',
+        inputWidth: w,
+        inputHeight: h,
+        labels: ['person'],
+      });
+    await models.put(modelId, model(320, 240));
+    const frames = collectFrames(nc, ids.sized);
+    try {
+      await putCamera(
+        kv.cameras,
+        camera(group, ids.sized, server.url('demo'), { modelId, motion: { enabled: false } }),
+      );
+      await waitFor(() => frames.frames.length >= 2, { timeoutMs: 15_000, label: 'frames at model size' });
+      const f = frames.frames[0]!;
+      assert.deepEqual([f.meta.width, f.meta.height, f.bytes], [320, 240, 320 * 240 * 3]);
+      assert.equal(f.meta.modelId, modelId);
+      assert.deepEqual(f.meta.letterbox, { scale: 320 / 768, padX: 0, padY: 0 });
+      await models.put(modelId, model(256, 256));
+      await waitFor(() => frames.frames.some((x) => x.meta.width === 256 && x.bytes === 256 * 256 * 3), {
+        timeoutMs: 15_000,
+        label: 'frames at the new model size',
+      });
+    } finally {
+      frames.stop();
+      await kv.cameras.delete(ids.sized);
+      await models.purge(modelId);
+    }
   });
 
   test('a static scene sends only keep-alives while walking pedestrians send frames with motion boxes', async () => {

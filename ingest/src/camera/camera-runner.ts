@@ -133,10 +133,13 @@ export class CameraRunner {
   }
 
   /** Apply a changed config: restart only when the pipeline would differ. */
-  reconfigure(next: CameraConfig | InvalidCamera): void {
+  reconfigure(next: CameraConfig | InvalidCamera, frameSize?: { width: number; height: number }): void {
     const prev = this.camera;
     this.camera = next;
-    if ('invalid' in next || 'invalid' in prev || pipelineKey(prev) !== pipelineKey(next)) {
+    const s = this.deps.settings;
+    const resized = frameSize !== undefined && (frameSize.width !== s.width || frameSize.height !== s.height);
+    if (resized) this.deps.settings = { ...s, ...frameSize };
+    if (resized || 'invalid' in next || 'invalid' in prev || pipelineKey(prev) !== pipelineKey(next)) {
       this.log.info('camera config changed: restarting pipeline');
       this.stop();
       this.attempts = 0;
