@@ -38,6 +38,7 @@ describe('ingest with a real RTSP server and NATS', () => {
   const ids = {
     demo5: uniqueId('fps5'),
     hd2: uniqueId('fps2'),
+    slow: uniqueId('slowcam'),
     still: uniqueId('still'),
     walk: uniqueId('walk'),
     secure: uniqueId('secure'),
@@ -77,6 +78,7 @@ describe('ingest with a real RTSP server and NATS', () => {
   test('frames arrive at the configured fps and model size with valid metadata', async () => {
     const a = collectFrames(nc, ids.demo5);
     const b = collectFrames(nc, ids.hd2);
+    const c = collectFrames(nc, ids.slow);
     const noMotion = { motion: { enabled: false } };
     await putCamera(kv.cameras, camera(group, ids.demo5, server.url('demo'), { detectFps: 5, ...noMotion }));
     await putCamera(
@@ -84,18 +86,26 @@ describe('ingest with a real RTSP server and NATS', () => {
       camera(group, ids.hd2, server.url('demo-720'), { detectFps: 2, ...noMotion }),
     );
     await waitStatus(kv.status, ids.demo5, (s) => s.state === 'streaming');
+    // A 10 fps camera asked for 15 fps delivers what it has (no repeated frames).
+    await putCamera(kv.cameras, camera(group, ids.slow, server.url('demo'), { detectFps: 15, ...noMotion }));
     await waitStatus(kv.status, ids.hd2, (s) => s.state === 'streaming');
+    await waitStatus(kv.status, ids.slow, (s) => s.state === 'streaming');
     await waitFor(() => a.frames.length > 0 && b.frames.length > 0, {
       timeoutMs: 5000,
       label: 'first frames',
     });
     const startA = a.frames.length;
     const startB = b.frames.length;
+    const startC = c.frames.length;
     const t0 = Date.now();
     await sleep(5000);
     const secs = (Date.now() - t0) / 1000;
     const fpsA = (a.frames.length - startA) / secs;
     const fpsB = (b.frames.length - startB) / secs;
+    const fpsC = (c.frames.length - startC) / secs;
+    c.stop();
+    await kv.cameras.delete(ids.slow);
+    assert.ok(fpsC >= 8 && fpsC <= 11, `10 fps camera at detectFps 15 delivered ${fpsC.toFixed(2)} fps`);
     a.stop();
     b.stop();
     assert.ok(fpsA >= 4 && fpsA <= 6, `5 fps camera delivered ${fpsA.toFixed(2)} fps`);

@@ -91,7 +91,11 @@ describe('pipeline description', () => {
       d.description,
       /rtspsrc name=src location="rtsp:\/\/10\.0\.0\.5:554\/stream" protocols=tcp latency=150/,
     );
-    assert.match(d.description, /framerate=5\/1/);
+    assert.match(d.description, /videorate drop-only=true max-rate=5 ! video\/x-raw,framerate=\[1\/2,5\/1\]/);
+    assert.ok(
+      !describePipeline(cam, opts, true).description.includes('videorate drop-only'),
+      'rate limited in Node',
+    );
     assert.match(d.description, /format=RGB,width=512,height=512/);
     assert.match(d.description, /appsink name=sink max-buffers=1 drop=true sync=false/);
     assert.match(d.description, /jpegenc quality=80 ! appsink name=snap/);

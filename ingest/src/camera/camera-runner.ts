@@ -78,6 +78,9 @@ export class CameraRunner {
   private snapshotCount = 0;
   private snapshotBusy = false;
   private warnedTooLarge = false;
+  /** Limit to the detect fps in Node (set for streams whose frame rate videorate cannot negotiate). */
+  private jsRate = false;
+  private lastAcceptedAt = 0;
   latestSnapshot: Snapshot | undefined;
   private stopped = false;
   private readonly log: Logger;
@@ -141,6 +144,7 @@ export class CameraRunner {
     if (resized) this.deps.settings = { ...s, ...frameSize };
     if (resized || 'invalid' in next || 'invalid' in prev || pipelineKey(prev) !== pipelineKey(next)) {
       this.log.info('camera config changed: restarting pipeline');
+      this.jsRate = false;
       this.stop();
       this.attempts = 0;
       this.start();
@@ -161,7 +165,7 @@ export class CameraRunner {
     this.framesThisSession = 0;
     let desc: ReturnType<typeof describePipeline>;
     try {
-      desc = describePipeline(camera, this.deps.settings);
+      desc = describePipeline(camera, this.deps.settings, this.jsRate);
     } catch (err) {
       this.fail('invalid_url', (err as Error).message);
       return;
@@ -180,6 +184,17 @@ export class CameraRunner {
         onFrame: guard((buf: Buffer, caps: Caps) => this.onFrame(buf, caps)),
         onSnapshot: guard((buf: Buffer, caps: Caps) => this.onSnapshot(buf, caps)),
         onError: guard((err: BusError) => {
+          if (!this.hadFrames && !this.jsRate && /not-negotiated/.test(err.debug ?? '')) {
+            // Most likely a variable frame rate (no timing in the SPS) that videorate cannot
+            // negotiate: retry at once with the detect rate limited in Node.
+            this.jsRate = true;
+            this.log.info('stream did not negotiate a frame rate: limiting to the detect fps in Node');
+            this.session?.stop();
+            this.session = undefined;
+            this.generation++;
+            setImmediate(() => this.connect());
+            return;
+          }
           const reason = classifyBusError(err, {
             hadFrames: this.hadFrames,
             noVideoStream: this.noVideoStream,
@@ -328,6 +343,12 @@ export class CameraRunner {
       this.firstFrameAt = capturedAt;
       this.setState('streaming');
     }
+    // Never more than the detect fps (videorate already limits, unless the stream has no fixed rate).
+    if (capturedAt - this.lastAcceptedAt < (1000 / camera.detectFps) * 0.6) {
+      m.dropped.inc({ camera: this.id, reason: 'rate' });
+      return;
+    }
+    this.lastAcceptedAt = capturedAt;
     const width = caps.width ?? this.deps.settings.width;
     const height = caps.height ?? this.deps.settings.height;
     const source =

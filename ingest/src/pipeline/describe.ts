@@ -69,21 +69,32 @@ function decoderChain(camera: CameraConfig, available: ReadonlySet<string>): str
  *     -> videorate (detect fps) -> videoconvertscale letterboxed to model size -> RGB appsink `sink`
  *     -> videorate (snapshot fps) -> jpegenc -> appsink `snap`
  */
-export function describePipeline(camera: CameraConfig, o: PipelineOptions): SourceDescription {
+export function describePipeline(
+  camera: CameraConfig,
+  o: PipelineOptions,
+  jsRate = false,
+): SourceDescription {
   const { location, credentials } = splitCredentials(camera.url, camera.username, camera.password);
   const rtsp = location.startsWith('rtsp://') || location.startsWith('rtsps://');
   // Live RTSP is rendered as it arrives; files and HTTP sources are paced to real time once, right
   // after decoding (identity sync=true), before the leaky queues.
+  // Rate limiting before scaling: videorate drops (never duplicates) down to the detect fps; the
+  // output range also accepts slower cameras as they are. Cameras with a variable frame rate (no
+  // timing in the SPS) cannot negotiate that: they run with `jsRate`, limited in Node instead.
+  const rate = jsRate
+    ? ''
+    : `videorate drop-only=true max-rate=${Math.ceil(camera.detectFps)} ` +
+      `! video/x-raw,framerate=[${fpsFraction(Math.min(1, camera.detectFps / 10))},${fpsFraction(camera.detectFps)}] ! `;
   const detect =
-    `queue max-size-buffers=2 leaky=downstream ! videorate drop-only=true max-rate=${Math.ceil(camera.detectFps)} ` +
-    `! video/x-raw,framerate=${fpsFraction(camera.detectFps)} ` +
-    `! videoconvertscale add-borders=true ! video/x-raw,format=RGB,width=${o.width},height=${o.height},pixel-aspect-ratio=1/1 ` +
+    `queue max-size-buffers=2 leaky=downstream ! ${rate}` +
+    `videoconvertscale add-borders=true ! video/x-raw,format=RGB,width=${o.width},height=${o.height},pixel-aspect-ratio=1/1 ` +
     `! appsink name=sink max-buffers=1 drop=true sync=false`;
+  // Snapshots: plain videorate (may repeat a frame when the camera is slower than the snapshot rate),
+  // which negotiates with any input frame rate, variable included.
   const snapshot =
     o.snapshotFps > 0
-      ? ` raw. ! queue max-size-buffers=1 leaky=downstream ! videorate drop-only=true max-rate=${Math.ceil(o.snapshotFps)} ` +
-        `! video/x-raw,framerate=${fpsFraction(o.snapshotFps)} ! videoconvert ! jpegenc quality=${o.snapshotQuality} ` +
-        `! appsink name=snap max-buffers=1 drop=true sync=false`
+      ? ` raw. ! queue max-size-buffers=1 leaky=downstream ! videorate ! video/x-raw,framerate=${fpsFraction(o.snapshotFps)} ` +
+        `! videoconvert ! jpegenc quality=${o.snapshotQuality} ! appsink name=snap max-buffers=1 drop=true sync=false`
       : '';
   // Counters: fakesinks whose `stats` tell how many decoded frames (and encoded units) went by.
   const decodedCounter =
