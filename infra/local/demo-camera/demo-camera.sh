@@ -45,7 +45,9 @@ start() {
   if [ -n "$FILE" ]; then
     local out="$DATA/demo/file-$(printf '%s' "$(realpath "$FILE")" | sha1sum | cut -c1-12).h264"
     bash "$HERE/prepare-media.sh" "$FILE" "$out"
-    extra=(--file "$out" --file-fps 25)
+    local fps
+    fps="$(ffprobe -v error -select_streams v:0 -show_entries stream=avg_frame_rate -of csv=p=0 "$FILE" | awk -F/ '{ if ($2 > 0) printf "%.3f", $1 / $2; else print 25 }')"
+    extra=(--file "$out" --file-fps "${fps:-25}")
   fi
   step "demo-camera: starting on rtsp://127.0.0.1:$PORT (log .data/logs/demo-camera.log)"
   setsid nohup /usr/bin/python3 "$HERE/demo_camera.py" --port "$PORT" --media-dir "$DATA/demo" "${extra[@]}" \
