@@ -2,6 +2,9 @@
  * `npm start`: the whole system on one machine — demo camera, every service, a seeded zone rule.
  * Ctrl+C (SIGINT) or SIGTERM stops everything cleanly.
  */
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { readAdminPassword, startSystem } from './system/launch.ts';
 
 const say = (line: string) => process.stderr.write(`\x1b[1;34m[sentinel]\x1b[0m ${line}\n`);
@@ -30,6 +33,9 @@ const shutdown = async (signal: string) => {
   stopping = true;
   say(`${signal}: stopping services...`);
   await system.stop();
+  await promisify(execFile)('bash', [join(import.meta.dirname, 'demo-camera/demo-camera.sh'), 'stop']).catch(
+    () => {},
+  );
   say('stopped. (The NATS/PostgreSQL/Redis stack keeps running: npm run stack:down stops it.)');
   process.exit(0);
 };
