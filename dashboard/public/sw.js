@@ -21,7 +21,8 @@ function parsePayload(raw) {
       url = '/alerts';
     }
   }
-  return { title, body, url, tag: pick('tag') ?? alertId };
+  const image = pick('snapshotUrl');
+  return { title, body, url, tag: pick('tag') ?? alertId, image };
 }
 
 self.addEventListener('push', (event) => {
@@ -39,6 +40,7 @@ self.addEventListener('push', (event) => {
       renotify: Boolean(p.tag),
       icon: '/icons/sentinel-192.png',
       badge: '/icons/sentinel-192.png',
+      ...(p.image ? { image: p.image } : {}),
       data: { url: p.url },
     }),
   );
@@ -51,9 +53,19 @@ self.addEventListener('notificationclick', (event) => {
     (async () => {
       const windows = await self.clients.matchAll({ type: 'window', includeUncontrolled: true });
       for (const client of windows) {
-        if (new URL(client.url).origin === self.location.origin && 'focus' in client) {
-          await client.focus();
-          if ('navigate' in client) return client.navigate(url);
+        if (new URL(client.url).origin === self.location.origin) {
+          try {
+            await client.focus();
+          } catch {
+            /* focusing needs the click's user activation; navigating does not */
+          }
+          if ('navigate' in client) {
+            try {
+              return await client.navigate(url);
+            } catch {
+              /* not controlled by this worker: ask the page */
+            }
+          }
           client.postMessage({ type: 'navigate', url });
           return undefined;
         }

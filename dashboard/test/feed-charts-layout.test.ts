@@ -195,6 +195,28 @@ describe('routes and push', () => {
       '/x?y=1',
     );
     assert.equal(parsePushPayload(null).url, '/alerts');
+    // The alerts notifier's payload (alerts/src/notifier/payload.ts): absolute deep link on the public base URL.
+    const fromNotifier = parsePushPayload({
+      title: 'Alert: Door',
+      body: 'person entered Door (camera cam)',
+      alertId: 'al_7',
+      event: 'opened',
+      severity: 'warning',
+      camera: 'cam',
+      label: 'person',
+      rule: 'Door',
+      time: '2026-11-21T10:00:00.000Z',
+      snapshotUrl: 'http://127.0.0.1:8080/api/v1/snapshots/cam/x.jpg?expires=1&sig=s',
+      url: 'http://127.0.0.1:8080/alerts/al_7',
+    });
+    assert.deepEqual(fromNotifier, {
+      title: 'Alert: Door',
+      body: 'person entered Door (camera cam)',
+      url: '/alerts/al_7',
+      tag: 'al_7',
+      alertId: 'al_7',
+      image: 'http://127.0.0.1:8080/api/v1/snapshots/cam/x.jpg?expires=1&sig=s',
+    });
   });
 });
 

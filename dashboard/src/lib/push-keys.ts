@@ -13,7 +13,15 @@ export function urlBase64ToUint8Array(base64url: string): Uint8Array<ArrayBuffer
 }
 
 /** Payload of a push message as the service worker reads it (tolerant of missing fields). */
-export type PushPayload = { title: string; body: string; url: string; tag?: string; alertId?: string };
+export type PushPayload = {
+  title: string;
+  body: string;
+  url: string;
+  tag?: string;
+  alertId?: string;
+  /** signed snapshot URL shown as the notification image */
+  image?: string;
+};
 
 /**
  * Normalise the notifier's JSON: accepts `{title, body, url}` or an alert-like object
@@ -45,5 +53,6 @@ export function parsePushPayload(raw: unknown): PushPayload {
       url = '/alerts';
     }
   }
-  return { title, body, url, tag: pick('tag') ?? alertId, alertId };
+  const image = pick('snapshotUrl');
+  return { title, body, url, tag: pick('tag') ?? alertId, alertId, ...(image ? { image } : {}) };
 }
