@@ -43,7 +43,12 @@ export function SnapshotView({
     onPointer(kind, e.clientX - box.left, e.clientY - box.top, rect, e);
   };
   return (
-    <div className={`snapshot ${className ?? ''}`} ref={ref} data-ready={ready}>
+    <div
+      className={`snapshot ${className ?? ''}`}
+      ref={ref}
+      data-ready={ready}
+      style={loaded ? { aspectRatio: `${natural.w} / ${natural.h}` } : undefined}
+    >
       {src && !failed ? (
         <img
           src={src}

@@ -54,6 +54,19 @@ export function AlertDetailPage({ id }: { id: string }) {
     return r.items[0];
   }, [a?.id, a?.trackId]);
 
+  // The history writer stores detections a moment after the alert: refresh the track while it is young.
+  const reloadPath = path.reload;
+  const reloadTrack = track.reload;
+  const young = a ? Date.now() - (a.capturedAt ?? a.openedAt) < 120_000 : false;
+  useEffect(() => {
+    if (!young) return;
+    const t = setInterval(() => {
+      reloadPath();
+      reloadTrack();
+    }, 3000);
+    return () => clearInterval(t);
+  }, [young, reloadPath, reloadTrack]);
+
   if (alert.error)
     return (
       <section className="page">
