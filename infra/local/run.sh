@@ -10,6 +10,7 @@ provision() {
   bootstrap
   bash "$ROOT/infra/local/stack.sh" up
   step "database: migrations"; npm run -s -w common db:migrate
+  step "nats: streams, KV buckets, object store"; npm run -s -w common nats:provision
   step "model: default detector"; npm run -s -w inference --if-present model:default
 }
 
