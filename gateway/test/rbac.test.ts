@@ -40,6 +40,7 @@ const PROBES: Array<{ method: string; path: string; body?: unknown; perm: Permis
   { method: 'DELETE', path: '/api/v1/zones/nope', perm: 'zones:write' },
   { method: 'GET', path: '/api/v1/rules', perm: 'rules:read' },
   { method: 'POST', path: '/api/v1/rules', body: {}, perm: 'rules:write' },
+  { method: 'POST', path: '/api/v1/rules/replay', body: {}, perm: 'rules:write' },
   { method: 'PATCH', path: '/api/v1/rules/nope', body: { enabled: false }, perm: 'rules:write' },
   { method: 'DELETE', path: '/api/v1/rules/nope', perm: 'rules:write' },
   { method: 'GET', path: '/api/v1/alerts', perm: 'alerts:read' },

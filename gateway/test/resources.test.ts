@@ -402,6 +402,71 @@ describe('API resources (real PostgreSQL, NATS KV/JetStream/Object Store, Redis)
     );
   });
 
+  test('rules replay: an unsaved rule evaluated over stored detections; bad ranges are 400', async () => {
+    const zone = {
+      id: `${cam}-lane`,
+      cameraId: cam,
+      name: 'Lane',
+      polygon: [
+        [0, 0],
+        [0.5, 0],
+        [0.5, 1],
+        [0, 1],
+      ],
+    };
+    assert.equal((await api.post('/api/v1/zones', zone, token)).status, 201);
+    const t0 = Date.now() - 3_600_000;
+    const batches: DetectionBatch[] = Array.from({ length: 10 }, (_, i) => ({
+      cameraId: cam,
+      frameId: `${cam}-replay-${i}`,
+      capturedAt: t0 + i * 200,
+      trace: {},
+      modelId: 'm',
+      source: { width: 640, height: 480 },
+      detections: [
+        {
+          label: 'person',
+          classId: 0,
+          score: 0.9,
+          box: [0.8 - i * 0.07, 0.3, 0.1, 0.3],
+          trackId: 'walker',
+          trackState: 'confirmed',
+          stationary: false,
+          age: i,
+        },
+      ],
+    }));
+    await insertDetectionBatches(pool, batches);
+    const rule = {
+      id: uniqueId('replay'),
+      name: 'Walker enters the lane',
+      cameraIds: [cam],
+      labels: ['person'],
+      condition: { type: 'enter', zoneId: zone.id },
+    };
+    const r = await api.post('/api/v1/rules/replay', { rule, from: t0 - 1000, to: t0 + 60_000 }, token);
+    assert.equal(r.status, 200, r.text);
+    assert.equal(r.body.frames, 10);
+    assert.equal(r.body.summary.opened, 1, JSON.stringify(r.body.summary));
+    assert.equal((await api.get(`/api/v1/rules/${rule.id}`, token)).status, 404, 'replay saves nothing');
+    const empty = await api.post(
+      '/api/v1/rules/replay',
+      { rule, from: t0 + 120_000, to: t0 + 180_000 },
+      token,
+    );
+    assert.equal(empty.body.summary.opened, 0);
+    const backwards = await api.post('/api/v1/rules/replay', { rule, from: t0, to: t0 - 1 }, token);
+    assert.equal(backwards.status, 400);
+    assert.equal(backwards.body.error.details[0].path, 'body.to');
+    const tooLong = await api.post(
+      '/api/v1/rules/replay',
+      { rule, from: t0 - 8 * 86_400_000, to: t0 },
+      token,
+    );
+    assert.equal(tooLong.status, 400);
+    assert.equal((await api.del(`/api/v1/zones/${zone.id}`, token)).status, 204);
+  });
+
   test('snapshots: signed, expiring URL served from the object store; tampering → 403', async () => {
     const key = `${cam}/latest.jpg`;
     const jpeg = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 1, 2, 3, 0xff, 0xd9]);

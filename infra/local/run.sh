@@ -26,7 +26,7 @@ case "$target" in
     step "typecheck (tsc -b)"; npx tsc -b
     step "lint (biome)"; npx biome check .
     step "tests: every workspace, then tests/"
-    exec npx turbo run test --concurrency=1 --output-logs=new-only --log-order=grouped "$@" ;;
+    exec npx turbo run test --concurrency=1 --continue --output-logs=new-only --log-order=grouped "$@" ;;
   start)
     provision
     step "web apps: building dashboard and annotator"

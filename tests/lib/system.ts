@@ -19,6 +19,7 @@ export function startSystem(
 ): Promise<System> {
   return launch({
     isolated: true,
+    demoCamera: true,
     services: opts.services ?? ['gateway', 'alerts', 'inference', 'ingest'],
     ...(opts.env ? { env: opts.env } : {}),
     progress: opts.progress ?? ((line) => process.stderr.write(`  [system] ${line}\n`)),

@@ -39,3 +39,28 @@ export const ruleResponseSchema = z.object({
   updatedAt: z.number().int(),
 });
 export type RuleResponse = z.infer<typeof ruleResponseSchema>;
+
+/** POST /rules/replay body: evaluate a (possibly unsaved) rule over stored detections, at most 7 days. */
+export const ruleReplayRequestSchema = z
+  .object({ rule: ruleSchema, from: z.number().int().positive(), to: z.number().int().positive() })
+  .refine((b) => b.to > b.from, { message: '`to` must be after `from`', path: ['to'] })
+  .refine((b) => b.to - b.from <= 7 * 86_400_000, {
+    message: 'replay at most 7 days at a time',
+    path: ['from'],
+  });
+
+export const ruleReplayResponseSchema = z.object({
+  ruleId: z.string(),
+  from: z.number(),
+  to: z.number(),
+  frames: z.number().int(),
+  detections: z.number().int(),
+  summary: z.object({
+    opened: z.number().int(),
+    updated: z.number().int(),
+    resolved: z.number().int(),
+    suppressed: z.record(z.string(), z.number()),
+  }),
+  /** The first 200 outputs (alerts that would have opened, updated or resolved), in time order per camera. */
+  outputs: z.array(z.record(z.string(), z.unknown())),
+});

@@ -6,10 +6,13 @@ import {
   pageQueryShape,
   patchRuleRequestSchema,
   replaceRuleRequestSchema,
+  ruleReplayRequestSchema,
+  ruleReplayResponseSchema,
   ruleResponseSchema,
   updateZoneRequestSchema,
   zoneResponseSchema,
 } from '@sentinel/common/api/index';
+import { replayRule } from '@sentinel/common/rules/replay';
 import { mirrorRulesToKv, ruleFromRow, ruleZoneIds } from '@sentinel/common/rules/rule-store';
 import {
   loadRuleReferenceContext,
@@ -362,6 +365,30 @@ export function registerZoneRuleRoutes(app: ZApp, ctx: GatewayContext): void {
         await mirror(db, [req.params.id]);
       });
       return reply.code(204).send();
+    },
+  );
+
+  // "Test against the last 24 h": what a rule (saved or not) would have fired over stored detections.
+  app.post(
+    '/rules/replay',
+    {
+      config: { access: 'rules:write' },
+      schema: { tags: ['rules'], body: ruleReplayRequestSchema, response: { 200: ruleReplayResponseSchema } },
+    },
+    async (req) => {
+      const { rule, from, to } = req.body;
+      await checkReferences(rule);
+      const ids = ruleZoneIds(rule);
+      const { rows } = await pool.query(
+        'SELECT id, camera_id, name, definition FROM zones WHERE id = ANY($1::text[])',
+        [ids],
+      );
+      const zones = rows.flatMap((r) => {
+        const z = zoneFromRow(r);
+        return z ? [z] : [];
+      });
+      const result = await replayRule(pool, { rule, zones }, { from, to });
+      return { ...result, outputs: result.outputs.slice(0, 200) as unknown as Record<string, unknown>[] };
     },
   );
 }
