@@ -1,4 +1,10 @@
-import type { AnnotationBox, AnnotationStage, ReviewDecision, SubmitAnnotation } from '@sentinel/common';
+import {
+  type AnnotationBox,
+  type AnnotationStage,
+  type ReviewDecision,
+  type SubmitAnnotation,
+  withTransaction,
+} from '@sentinel/common';
 import type { AuthUser } from '@sentinel/common/auth/index';
 import type { Pool, PoolClient } from 'pg';
 import { ApiError, conflict, notFound } from '../http/errors.ts';
@@ -419,18 +425,7 @@ export class TaskQueue {
     };
   }
 
-  private async tx<T>(fn: (c: PoolClient) => Promise<T>): Promise<T> {
-    const c = await this.pool.connect();
-    try {
-      await c.query('BEGIN');
-      const out = await fn(c);
-      await c.query('COMMIT');
-      return out;
-    } catch (err) {
-      await c.query('ROLLBACK').catch(() => {});
-      throw err;
-    } finally {
-      c.release();
-    }
+  private tx<T>(fn: (c: PoolClient) => Promise<T>): Promise<T> {
+    return withTransaction(this.pool, fn);
   }
 }

@@ -1,6 +1,7 @@
 import type { Pool, PoolClient } from 'pg';
 import type { AlertEvent, AlertStatus } from '../schemas/alert.ts';
 import type { AnnotationFeedback } from '../schemas/hard-example.ts';
+import { withTransaction } from './pool.ts';
 
 type Queryable = Pool | PoolClient;
 
@@ -128,20 +129,7 @@ const ALLOWED: Record<AlertStatus, AlertStatus[]> = {
   resolved: [],
 };
 
-async function inTransaction<T>(db: Pool, fn: (c: PoolClient) => Promise<T>): Promise<T> {
-  const c = await db.connect();
-  try {
-    await c.query('BEGIN');
-    const out = await fn(c);
-    await c.query('COMMIT');
-    return out;
-  } catch (err) {
-    await c.query('ROLLBACK').catch(() => {});
-    throw err;
-  } finally {
-    c.release();
-  }
-}
+const inTransaction = withTransaction;
 
 /**
  * Move an alert to `acknowledged` or `resolved` and record the transition in `alert_events`, in one

@@ -20,3 +20,22 @@ export function createPool(
 export async function checkPostgres(pool: pg.Pool): Promise<void> {
   await pool.query('select 1');
 }
+
+/** Run fn in one transaction on a pooled client: committed when fn resolves, rolled back when it throws. */
+export async function withTransaction<T>(
+  pool: pg.Pool,
+  fn: (client: pg.PoolClient) => Promise<T>,
+): Promise<T> {
+  const c = await pool.connect();
+  try {
+    await c.query('BEGIN');
+    const out = await fn(c);
+    await c.query('COMMIT');
+    return out;
+  } catch (err) {
+    await c.query('ROLLBACK').catch(() => {});
+    throw err;
+  } finally {
+    c.release();
+  }
+}

@@ -1,21 +1,8 @@
-import type { Pool, PoolClient } from '@sentinel/common';
+import { withTransaction } from '@sentinel/common';
 import { HttpError } from './errors.ts';
 
 /** Run fn in one PostgreSQL transaction (committed only if fn resolves). */
-export async function withTx<T>(pool: Pool, fn: (c: PoolClient) => Promise<T>): Promise<T> {
-  const c = await pool.connect();
-  try {
-    await c.query('BEGIN');
-    const out = await fn(c);
-    await c.query('COMMIT');
-    return out;
-  } catch (err) {
-    await c.query('ROLLBACK').catch(() => {});
-    throw err;
-  } finally {
-    c.release();
-  }
-}
+export const withTx = withTransaction;
 
 /**
  * A call to NATS (KV mirror, JetStream publish). Failures become a clear 503; inside withTx the

@@ -139,9 +139,22 @@ describe('session pool (worker threads, real onnxruntime)', () => {
     try {
       const worker = (m.pool as unknown as { slots: Array<{ worker: import('node:worker_threads').Worker }> })
         .slots[0]!.worker;
-      const inflight = m.pool.detect(pack([picture(64)]), 1, [m.decodeOptions()]);
+      // Keep the worker busy so that a request is surely in flight when it dies (one alone may finish first).
+      const inflight = Array.from({ length: 50 }, () =>
+        m.pool.detect(pack([picture(64)]), 1, [m.decodeOptions()]),
+      );
       await worker.terminate();
-      await assert.rejects(inflight, /session worker exited/);
+      const settled = await Promise.all(
+        inflight.map((p) =>
+          p.then(
+            () => 'ok',
+            (e: Error) => e.message,
+          ),
+        ),
+      );
+      const failed = settled.filter((r) => r !== 'ok');
+      assert.ok(failed.length >= 1, 'the request the dead worker held fails');
+      for (const msg of failed) assert.match(msg, /session worker exited/);
       const r = await m.pool.detect(pack([picture(64, [8, 8, 16])]), 1, [m.decodeOptions()]);
       assert.ok(r.detections[0]!.length >= 1, 'a new worker took over');
       assert.equal(m.pool.size, 1);
