@@ -26,7 +26,16 @@ case "$target" in
     step "typecheck (tsc -b)"; npx tsc -b
     step "lint (biome)"; npx biome check .
     step "tests: every workspace, then tests/"
-    exec npx turbo run test --concurrency=1 --continue --output-logs=new-only --log-order=grouped "$@" ;;
+    set +e
+    npx turbo run test --concurrency=1 --continue --output-logs=new-only --log-order=grouped "$@" 2>&1 | tee "$LOGS/test-run.log"
+    rc=${PIPESTATUS[0]}
+    set -e
+    # One closing line summing every node:test summary (each workspace prints its own "ℹ pass N / ℹ fail N").
+    passed=$(grep -aoE 'ℹ pass [0-9]+' "$LOGS/test-run.log" | awk '{s += $3} END {print s + 0}')
+    failed=$(grep -aoE 'ℹ fail [0-9]+' "$LOGS/test-run.log" | awk '{s += $3} END {print s + 0}')
+    [ "$rc" -ne 0 ] && [ "$failed" -eq 0 ] && failed=1 # a suite that crashed before its summary still fails the run
+    echo "tests: $passed passed, $failed failed"
+    exit "$rc" ;;
   start)
     provision
     step "web apps: building dashboard and annotator"
