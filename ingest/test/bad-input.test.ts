@@ -171,10 +171,12 @@ describe('bad input: each fault yields its state and reason, other cameras strea
       await storm.stop();
       await kv.status.delete(stormId).catch(() => undefined);
     }
-    // Every stopped pipeline's bus poll returned: only the other worker's live sessions remain.
-    await waitFor(() => GstSession.pendingBusPolls <= before, {
-      timeoutMs: 3000,
-      label: `bus polls back to ${before} (now ${GstSession.pendingBusPolls})`,
+    // Every stopped pipeline's bus poll returned: what remains is at most one live session per camera of
+    // the other worker (its failing cameras reconnect meanwhile, so the exact count moves).
+    const bound = Math.max(before, worker.ownedCameras().size);
+    await waitFor(() => GstSession.pendingBusPolls <= bound, {
+      timeoutMs: 5000,
+      label: `bus polls back to at most ${bound} (now ${GstSession.pendingBusPolls})`,
     });
   });
 
